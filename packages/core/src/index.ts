@@ -1,0 +1,5 @@
+export { DymuError, type ErrorLocation } from './errors.ts';
+export { Rng } from './rng.ts';
+export { sha256, sha256File, canonicalJson } from './hash.ts';
+export { Progress, formatSeconds } from './progress.ts';
+export { type Tensor, tensor, numel, sameShape, maxAbsDiff } from './tensor.ts';
