@@ -1,0 +1,27 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DymuError } from '@dymu/core';
+import { encodeCommand } from './commands/encode.ts';
+import { makeModelCommand } from './commands/make-model.ts';
+import { quickstartCommand } from './commands/quickstart.ts';
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName('dymu')
+    .command(quickstartCommand)
+    .command(makeModelCommand)
+    .command(encodeCommand)
+    .demandCommand(1, 'Name a command (see --help).')
+    .strict()
+    .fail((message, error, y) => {
+      if (error) throw error;
+      process.stderr.write(`${y.help()}\n\n${message}\n`);
+      process.exit(2);
+    })
+    .help()
+    .parseAsync();
+} catch (error) {
+  // Bad input is reported in one line naming the file and field; anything else is a bug and keeps its stack.
+  process.stderr.write(error instanceof DymuError ? `dymu: ${error.message}\n` : `${(error as Error)?.stack ?? error}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,162 @@
+import { resolve } from 'node:path';
+import { attentionBias, DymuError, initialTokenBatch, noMerging, type MergePolicy, type TokenBatch } from '@dymu/core';
+import { SessionPool, type Session } from '@dymu/onnx';
+import { numPatches, readPreprocessorConfig, readVitConfig, VitWeights, WeightStore, type PreprocessorConfig, type VitConfig } from '@dymu/weights';
+import { preprocessBatch, type PadMode } from './preprocess.ts';
+import { attentionGraph, embeddingsGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
+
+/**
+ * Which hidden state the encoder hands on. `layer` indexes Hugging Face's `hidden_states`
+ * (0 = embeddings, i = output of block i − 1, negative counts from the end), so LLaVA's
+ * `mm_vision_select_layer: -2` is `layer: -2`. Blocks after the selected one are never run.
+ */
+export interface FeatureSelection {
+  layer: number;
+  postLayerNorm: boolean;
+  dropClassToken: boolean;
+}
+
+/** LLaVA-1.5 (CLIP): penultimate block, no post-LN, class token dropped. LLaVA-OneVision (SigLIP): last block removed, no post-LN. */
+export const LLAVA_FEATURES: FeatureSelection = { layer: -2, postLayerNorm: false, dropClassToken: true };
+/** The model's own `last_hidden_state` (SigLIP applies post-LN to it, CLIP does not). */
+export function lastHiddenState(config: VitConfig): FeatureSelection {
+  return { layer: -1, postLayerNorm: config.arch === 'siglip', dropClassToken: false };
+}
+
+export interface EncodedImage {
+  /** Output tokens [count, D] in encoder output order. */
+  readonly tokens: Float32Array;
+  readonly count: number;
+  /** Tokens after the selected block including a class token (the paper's count). */
+  readonly countWithClassToken: number;
+  /** Patches held by each output token [count]. */
+  readonly sizes: Float32Array;
+  /** For each original patch (raster order; the class token's entry removed when it is dropped), its output token. */
+  readonly source: Int32Array;
+  /** Token count (class token included) after each block that ran. */
+  readonly blockCounts: number[];
+}
+
+export type BlockObserver = (event: { block: number; stage: 'attention' | 'output'; state: TokenBatch; metric?: Float32Array }) => void;
+
+export interface EncodeOptions {
+  policy?: MergePolicy;
+  /** LLaVA-1.5 pads images to a square of the mean colour before the processor. */
+  pad?: PadMode;
+  /** Sees the token batch after each half-block (for parity tests and visualisations). */
+  observe?: BlockObserver;
+}
+
+export interface LoadOptions {
+  pool?: SessionPool;
+  features?: FeatureSelection;
+}
+
+/** A CLIP or SigLIP vision tower from a Hugging Face model directory, run block by block on onnxruntime. */
+export class VitEncoder {
+  private constructor(
+    readonly dir: string,
+    readonly config: VitConfig,
+    readonly preprocessing: PreprocessorConfig,
+    readonly features: FeatureSelection,
+    readonly fingerprint: string,
+    private readonly sessions: { embeddings: Session; attention: Session[]; mlp: Session[]; post?: Session },
+    readonly pool: SessionPool,
+  ) {}
+
+  static async load(dir: string, options: LoadOptions = {}): Promise<VitEncoder> {
+    const config = readVitConfig(dir);
+    const store = WeightStore.open(dir);
+    const weights = new VitWeights(store, config);
+    weights.checkAll();
+    const features = options.features ?? LLAVA_FEATURES;
+    const blocks = blocksToRun(config, features);
+    const pool = options.pool ?? new SessionPool();
+    // Sessions are shared by model directory: the fingerprint alone does not tell two checkpoints of one shape apart.
+    const fingerprint = store.fingerprint();
+    const key = `${resolve(dir)}#${fingerprint}`;
+    const embeddings = await pool.get(`${key}/embeddings`, () => embeddingsGraph(config, weights.embeddings()));
+    const attention: Session[] = [];
+    const mlp: Session[] = [];
+    for (let i = 0; i < blocks; i++) {
+      const layer = weights.layer(i);
+      attention.push(await pool.get(`${key}/block${i}/attention`, () => attentionGraph(config, layer, i)));
+      mlp.push(await pool.get(`${key}/block${i}/mlp`, () => mlpGraph(config, layer, i)));
+    }
+    const post = features.postLayerNorm ? await pool.get(`${key}/post_layernorm`, () => postLayerNormGraph(config, weights.postLayerNorm())) : undefined;
+    return new VitEncoder(dir, config, readPreprocessorConfig(dir, config), features, fingerprint, { embeddings, attention, mlp, post }, pool);
+  }
+
+  /** Number of blocks that run for the selected features. */
+  get blocks(): number {
+    return this.sessions.attention.length;
+  }
+
+  /** Patches per image (class token excluded). */
+  get patches(): number {
+    return numPatches(this.config);
+  }
+
+  /** Preprocesses and encodes images (paths or encoded bytes) as one batch. */
+  async encode(images: (string | Buffer)[], options: EncodeOptions = {}): Promise<EncodedImage[]> {
+    const { pixels } = await preprocessBatch(images, this.preprocessing, { pad: options.pad });
+    return this.encodePixels(pixels, images.length, options);
+  }
+
+  /** Encodes preprocessed pixels [B, C, S, S]. */
+  async encodePixels(pixels: Float32Array, batch: number, options: EncodeOptions = {}): Promise<EncodedImage[]> {
+    const { numChannels: C, imageSize: S, hiddenSize: D, numHeads: H } = this.config;
+    if (pixels.length !== batch * C * S * S) {
+      throw new DymuError(`expected ${batch}×${C}×${S}×${S} pixel values, got ${pixels.length}`, { field: 'pixel_values' });
+    }
+    const policy = options.policy ?? noMerging;
+    const embedded = await this.sessions.embeddings.run({ pixel_values: { data: pixels, dims: [batch, C, S, S] } });
+    const tokens0 = embedded.hidden.dims[1];
+    let state = initialTokenBatch(embedded.hidden.data as Float32Array, batch, tokens0, D);
+    const counts: number[][] = Array.from({ length: batch }, () => []);
+    for (let block = 0; block < this.blocks; block++) {
+      const attended = await this.sessions.attention[block].run({
+        hidden: { data: state.hidden, dims: [batch, state.tokens, D] },
+        attn_bias: { data: attentionBias(state), dims: [batch, state.tokens] },
+      });
+      const metric = attended.metric.data as Float32Array;
+      state = { ...state, hidden: attended.hidden_out.data as Float32Array };
+      options.observe?.({ block, stage: 'attention', state, metric });
+      state = policy.afterAttention(state, { block, numBlocks: this.config.numLayers, metric, metricDim: D / H, classToken: this.config.classToken });
+      const out = await this.sessions.mlp[block].run({ hidden: { data: state.hidden, dims: [batch, state.tokens, D] } });
+      state = { ...state, hidden: out.hidden_out.data as Float32Array };
+      options.observe?.({ block, stage: 'output', state });
+      state.lengths.forEach((n, b) => counts[b].push(n));
+    }
+    if (this.sessions.post) {
+      const out = await this.sessions.post.run({ hidden: { data: state.hidden, dims: [batch, state.tokens, D] } });
+      state = { ...state, hidden: out.hidden_out.data as Float32Array };
+    }
+    return Array.from({ length: batch }, (_, b) => this.select(state, b, counts[b]));
+  }
+
+  private select(state: TokenBatch, b: number, blockCounts: number[]): EncodedImage {
+    const D = state.dim;
+    const length = state.lengths[b];
+    const skip = this.features.dropClassToken && this.config.classToken ? 1 : 0;
+    const row0 = b * state.tokens;
+    const source = skip ? state.sources[b].subarray(1).map((t) => t - skip) : state.sources[b].slice();
+    return {
+      tokens: state.hidden.slice((row0 + skip) * D, (row0 + length) * D),
+      count: length - skip,
+      countWithClassToken: length,
+      sizes: state.sizes.slice(row0 + skip, row0 + length),
+      source,
+      blockCounts,
+    };
+  }
+}
+
+function blocksToRun(config: VitConfig, features: FeatureSelection): number {
+  const L = config.numLayers;
+  const layer = features.layer < 0 ? L + 1 + features.layer : features.layer;
+  if (!Number.isInteger(layer) || layer < 0 || layer > L) {
+    throw new DymuError(`hidden-state index ${features.layer} is outside 0…${L} (or −${L + 1}…−1)`, { file: config.source, field: 'features.layer' });
+  }
+  return layer;
+}

@@ -1,0 +1,23 @@
+export { ProtoWriter } from './proto.ts';
+export { GraphBuilder, type Value, type OpOptions, type AttrValue, type Dim, type ElemType, type WeightData } from './graph.ts';
+export {
+  linear,
+  layerNorm,
+  rmsNorm,
+  activation,
+  splitHeads,
+  mergeHeads,
+  meanOverHeads,
+  multiHeadAttention,
+  type LinearWeights,
+  type ActivationKind,
+} from './ops.ts';
+export {
+  SessionPool,
+  type Session,
+  type SessionOptions,
+  type Feeds,
+  type Outputs,
+  type TensorData,
+  type TensorType,
+} from './session.ts';

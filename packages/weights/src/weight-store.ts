@@ -1,0 +1,76 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DymuError, sameShape, sha256 } from '@dymu/core';
+import { isObject, readJson } from './json.ts';
+import { formatShape, isDType, readHeader, readTensor, type TensorInfo } from './safetensors.ts';
+
+/**
+ * The weights of a model directory as Hugging Face saves them: model.safetensors, or
+ * model.safetensors.index.json and its shards. Opening reads headers only; `get` reads one tensor.
+ */
+export class WeightStore {
+  private constructor(
+    readonly dir: string,
+    private readonly tensors: Map<string, TensorInfo>,
+    private readonly files: string[],
+  ) {}
+
+  static open(dir: string): WeightStore {
+    const single = join(dir, 'model.safetensors');
+    if (existsSync(single)) return new WeightStore(dir, new Map(readHeader(single).map((t) => [t.name, t])), [single]);
+    const index = join(dir, 'model.safetensors.index.json');
+    if (!existsSync(index)) throw new DymuError('holds neither model.safetensors nor model.safetensors.index.json', { file: dir });
+    const weightMap = readJson(index).weight_map;
+    if (!isObject(weightMap) || !Object.values(weightMap).every((f) => typeof f === 'string')) {
+      throw new DymuError('expected an object mapping tensor names to shard files', { file: index, field: 'weight_map' });
+    }
+    const shards = [...new Set(Object.values(weightMap) as string[])].sort();
+    const tensors = new Map<string, TensorInfo>();
+    for (const shard of shards) {
+      const file = join(dir, shard);
+      if (!existsSync(file)) throw new DymuError(`shard ${shard} is missing`, { file: index, field: 'weight_map' });
+      for (const t of readHeader(file)) tensors.set(t.name, t);
+    }
+    for (const [name, shard] of Object.entries(weightMap)) {
+      if (tensors.get(name)?.file !== join(dir, shard as string)) throw new DymuError(`not found in shard ${shard}`, { file: index, field: name });
+    }
+    return new WeightStore(dir, tensors, shards.map((s) => join(dir, s)));
+  }
+
+  has(name: string): boolean {
+    return this.tensors.has(name);
+  }
+
+  names(): string[] {
+    return [...this.tensors.keys()].sort();
+  }
+
+  info(name: string): TensorInfo {
+    const info = this.tensors.get(name);
+    if (!info) throw new DymuError('no such tensor', { file: this.dir, field: name });
+    return info;
+  }
+
+  /** Checks that a tensor exists, has a readable dtype and (if given) the expected shape, without reading it. */
+  check(name: string, expectedShape?: readonly number[]): TensorInfo {
+    const info = this.info(name);
+    if (expectedShape && !sameShape(info.shape, expectedShape)) {
+      throw new DymuError(`expected shape ${formatShape(expectedShape)}, found ${formatShape(info.shape)}`, { file: info.file, field: name });
+    }
+    if (!isDType(info.dtype)) throw new DymuError(`dtype ${info.dtype} cannot be read as float32 (only F32, F16, BF16)`, { file: info.file, field: name });
+    return info;
+  }
+
+  get(name: string, expectedShape?: readonly number[]): Float32Array {
+    return readTensor(this.check(name, expectedShape));
+  }
+
+  /** sha256 of the sorted (name, dtype, shape) list and each file's size: names the architecture and storage, not the values. */
+  fingerprint(): string {
+    const tensors = this.names().map((name) => {
+      const { dtype, shape } = this.info(name);
+      return [name, dtype, shape];
+    });
+    return sha256(JSON.stringify({ tensors, bytes: this.files.map((f) => statSync(f).size) }));
+  }
+}
