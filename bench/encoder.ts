@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LLAVA_FEATURES, preprocessBatch, VitEncoder } from '@dymu/encoders';
+import { readPreprocessorConfig, readVitConfig } from '@dymu/weights';
 import { benchModel } from './models.ts';
 
 const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, iters: { type: 'string', default: '3' } } });
@@ -36,7 +37,7 @@ for (const preset of values.presets.split(',')) {
   await encoder.pool.release();
 }
 
+const spec = readPreprocessorConfig(benchModel('clip-vit', values.presets.split(',')[0]), readVitConfig(benchModel('clip-vit', values.presets.split(',')[0])));
 const t0 = performance.now();
-const spec = (await VitEncoder.load(benchModel('clip-vit', values.presets.split(',')[0]), { features: LLAVA_FEATURES })).preprocessing;
 await preprocessBatch(images, spec);
-console.log(`\npreprocessing (decode + resize + crop + normalise, sharp): ${((performance.now() - t0) / images.length).toFixed(1)} ms/image`);
+console.log(`\npreprocessing (sharp decode, PIL-exact resize + crop, normalise): ${((performance.now() - t0) / images.length).toFixed(1)} ms/image`);

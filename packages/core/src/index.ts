@@ -3,4 +3,4 @@ export { Rng } from './rng.ts';
 export { sha256, sha256File, canonicalJson } from './hash.ts';
 export { Progress, formatSeconds } from './progress.ts';
 export { type Tensor, tensor, numel, sameShape, maxAbsDiff } from './tensor.ts';
-export { type TokenBatch, type BlockContext, type MergePolicy, noMerging, initialTokenBatch, attentionBias } from './tokens.ts';
+export { type TokenBatch, type Matching, type BlockContext, type MergePlan, type MergePolicy, noMerging, initialTokenBatch, attentionBias, applyPlanToBookkeeping } from './tokens.ts';

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { attentionBias, DymuError, initialTokenBatch, noMerging, type MergePolicy, type TokenBatch } from '@dymu/core';
+import { applyPlanToBookkeeping, attentionBias, DymuError, initialTokenBatch, noMerging, type Matching, type MergePlan, type MergePolicy, type TokenBatch } from '@dymu/core';
 import { SessionPool, type Session } from '@dymu/onnx';
 import { numPatches, readPreprocessorConfig, readVitConfig, VitWeights, WeightStore, type PreprocessorConfig, type VitConfig } from '@dymu/weights';
 import { preprocessBatch, type PadMode } from './preprocess.ts';
+import { matchingGraph, mergeGraph } from './merge-graphs.ts';
 import { attentionGraph, embeddingsGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
 
 /**
@@ -60,7 +61,7 @@ export class VitEncoder {
     readonly preprocessing: PreprocessorConfig,
     readonly features: FeatureSelection,
     readonly fingerprint: string,
-    private readonly sessions: { embeddings: Session; attention: Session[]; mlp: Session[]; post?: Session },
+    private readonly sessions: { embeddings: Session; attention: Session[]; mlp: Session[]; post?: Session; matching: Session; merge: Session },
     readonly pool: SessionPool,
   ) {}
 
@@ -84,7 +85,9 @@ export class VitEncoder {
       mlp.push(await pool.get(`${key}/block${i}/mlp`, () => mlpGraph(config, layer, i)));
     }
     const post = features.postLayerNorm ? await pool.get(`${key}/post_layernorm`, () => postLayerNormGraph(config, weights.postLayerNorm())) : undefined;
-    return new VitEncoder(dir, config, readPreprocessorConfig(dir, config), features, fingerprint, { embeddings, attention, mlp, post }, pool);
+    const matching = await pool.get('matching', matchingGraph);
+    const merge = await pool.get('merge', mergeGraph);
+    return new VitEncoder(dir, config, readPreprocessorConfig(dir, config), features, fingerprint, { embeddings, attention, mlp, post, matching, merge }, pool);
   }
 
   /** Number of blocks that run for the selected features. */
@@ -115,14 +118,17 @@ export class VitEncoder {
     let state = initialTokenBatch(embedded.hidden.data as Float32Array, batch, tokens0, D);
     const counts: number[][] = Array.from({ length: batch }, () => []);
     for (let block = 0; block < this.blocks; block++) {
+      const bias = attentionBias(state);
       const attended = await this.sessions.attention[block].run({
         hidden: { data: state.hidden, dims: [batch, state.tokens, D] },
-        attn_bias: { data: attentionBias(state), dims: [batch, state.tokens] },
+        attn_bias: { data: bias, dims: [batch, state.tokens] },
       });
       const metric = attended.metric.data as Float32Array;
       state = { ...state, hidden: attended.hidden_out.data as Float32Array };
       options.observe?.({ block, stage: 'attention', state, metric });
-      state = policy.afterAttention(state, { block, numBlocks: this.config.numLayers, metric, metricDim: D / H, classToken: this.config.classToken });
+      const matching = policy.usesMatching && state.tokens > 1 ? await this.match(metric, bias, state) : undefined;
+      const plan = policy.plan(state, { block, numBlocks: this.config.numLayers, metric, metricDim: D / H, classToken: this.config.classToken, matching });
+      if (plan) state = await this.merge(state, plan);
       const out = await this.sessions.mlp[block].run({ hidden: { data: state.hidden, dims: [batch, state.tokens, D] } });
       state = { ...state, hidden: out.hidden_out.data as Float32Array };
       options.observe?.({ block, stage: 'output', state });
@@ -133,6 +139,35 @@ export class VitEncoder {
       state = { ...state, hidden: out.hidden_out.data as Float32Array };
     }
     return Array.from({ length: batch }, (_, b) => this.select(state, b, counts[b]));
+  }
+
+  private async match(metric: Float32Array, bias: Float32Array, state: TokenBatch): Promise<Matching> {
+    const { batch, tokens } = state;
+    const out = await this.sessions.matching.run({
+      metric: { data: metric, dims: [batch, tokens, metric.length / (batch * tokens)] },
+      attn_bias: { data: bias, dims: [batch, tokens] },
+    });
+    return { score: out.score.data as Float32Array, index: Int32Array.from(out.index.data as BigInt64Array, Number), stride: Math.ceil(tokens / 2) };
+  }
+
+  /** Applies a policy's plan: bookkeeping in JS (per token), the size-weighted mean of hidden states in onnxruntime. */
+  private async merge(state: TokenBatch, plan: MergePlan): Promise<TokenBatch> {
+    const { batch, tokens: T, dim: D } = state;
+    const next = applyPlanToBookkeeping(state, plan);
+    const scatter = new BigInt64Array(batch * T * 2);
+    for (let b = 0; b < batch; b++) {
+      for (let t = 0; t < T; t++) {
+        scatter[2 * (b * T + t)] = BigInt(b);
+        scatter[2 * (b * T + t) + 1] = BigInt(t < state.lengths[b] ? plan.destination[b * T + t] : 0); // padding has size 0: adds nothing
+      }
+    }
+    const out = await this.sessions.merge.run({
+      hidden: { data: state.hidden, dims: [batch, T, D] },
+      sizes: { data: state.sizes, dims: [batch, T] },
+      scatter_index: { data: scatter, dims: [batch, T, 2] },
+      new_sizes: { data: next.sizes, dims: [batch, next.tokens] },
+    });
+    return { ...next, hidden: out.merged.data as Float32Array };
   }
 
   private select(state: TokenBatch, b: number, blockCounts: number[]): EncodedImage {

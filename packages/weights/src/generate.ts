@@ -61,7 +61,7 @@ const HF = {
 /** The small text tower written alongside with `withTextTower`. */
 const TEXT = { hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 2, vocab_size: 1000 };
 const PROJECTION_DIM = 64;
-const TORCH_DTYPE: Record<DType, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
+export const TORCH_DTYPE: Record<DType, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
 /** Everything makeVitModel writes, except the weight values. */
 export function planVitModel(opts: MakeModelOptions): VitModelPlan {
@@ -87,13 +87,22 @@ export function planVitModel(opts: MakeModelOptions): VitModelPlan {
 export function makeVitModel(opts: MakeModelOptions): { dir: string; config: VitConfig } {
   const plan = planVitModel(opts);
   mkdirSync(opts.out, { recursive: true });
-  for (const f of readdirSync(opts.out)) if (/^model(-\d{5}-of-\d{5})?\.safetensors(\.index\.json)?$/.test(f)) rmSync(join(opts.out, f));
   writeJson(join(opts.out, 'config.json'), plan.hfConfig);
   writeJson(join(opts.out, 'preprocessor_config.json'), plan.preprocessor);
-  const tensors: TensorSource[] = plan.tensors.map((spec) => ({ name: spec.name, shape: spec.shape, data: () => draw(spec, opts.seed) }));
-  if (opts.maxShardBytes === undefined) writeSafetensors(join(opts.out, 'model.safetensors'), tensors, { dtype: opts.dtype, metadata: { format: 'pt' } });
-  else writeShardedSafetensors(opts.out, tensors, { maxShardBytes: opts.maxShardBytes, dtype: opts.dtype });
+  writeGeneratedWeights(opts.out, plan.tensors, opts.seed, opts);
   return { dir: opts.out, config: plan.config };
+}
+
+/**
+ * Writes drawn tensors as model.safetensors, or as shards of at most `maxShardBytes`, replacing
+ * the weight files already in `dir`.
+ */
+export function writeGeneratedWeights(dir: string, specs: TensorSpec[], seed: number, opts: { dtype?: DType; maxShardBytes?: number } = {}): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (/^model(-\d{5}-of-\d{5})?\.safetensors(\.index\.json)?$/.test(f)) rmSync(join(dir, f));
+  const tensors: TensorSource[] = specs.map((spec) => ({ name: spec.name, shape: spec.shape, data: () => draw(spec, seed) }));
+  if (opts.maxShardBytes === undefined) writeSafetensors(join(dir, 'model.safetensors'), tensors, { dtype: opts.dtype, metadata: { format: 'pt' } });
+  else writeShardedSafetensors(dir, tensors, { maxShardBytes: opts.maxShardBytes, dtype: opts.dtype });
 }
 
 function draw(spec: TensorSpec, seed: number): Float32Array {
@@ -131,7 +140,7 @@ function preprocessorJson(config: VitConfig): Json {
 
 // Value scales: weights N(0, 1/fan_in) keep activations O(1) through pre-norm layers of any depth;
 // LayerNorm parameters stray from (1, 0) enough that getting them wrong shows in a parity test.
-const normal = (name: string, shape: number[], std: number, mean = 0): TensorSpec => ({ name, shape, mean, std });
+export const normal = (name: string, shape: number[], std: number, mean = 0): TensorSpec => ({ name, shape, mean, std });
 const constant = (name: string, shape: number[], value: number): TensorSpec => normal(name, shape, 0, value);
 
 function linear(name: string, outFeatures: number, inFeatures: number, bias = true): TensorSpec[] {

@@ -1,7 +1,12 @@
 export { type DType, type TensorInfo, type NamedTensor, type TensorSource, writeSafetensors, writeShardedSafetensors } from './safetensors.ts';
 export { encodeHalf, decodeHalf, type HalfDType } from './half.ts';
 export { WeightStore } from './weight-store.ts';
+export { type Json, readJson } from './json.ts';
 export { type VitArch, type HiddenAct, type VitConfig, type HfVisionFields, VIT_DEFAULTS, readVitConfig, parseVitConfig, numPatches } from './vit-config.ts';
 export { type PreprocessorConfig, type Size, readPreprocessorConfig, defaultPreprocessorConfig } from './preprocessor-config.ts';
 export { type Linear, type Norm, type VitLayerWeights, type VitEmbeddingWeights, VitWeights } from './vit-weights.ts';
-export { type VitPresetName, type MakeModelOptions, type TensorSpec, type VitModelPlan, VIT_PRESETS, makeVitModel, planVitModel } from './generate.ts';
+export { type VitPresetName, type MakeModelOptions, type TensorSpec, type VitModelPlan, VIT_PRESETS, makeVitModel, planVitModel, writeGeneratedWeights } from './generate.ts';
+export { type LlmFamily, type LlmConfig, type LlavaConfig, readLlmConfig, parseLlmConfig, readLlavaConfig, parseLlavaConfig } from './llm-config.ts';
+export { type LlmLayerWeights, LlmWeights, projectorWeights, checkProjectorWeights } from './llm-weights.ts';
+export { type TokenizerSpec, type TokenizerFiles, byteLevelBpe, byteSymbols } from './tokenizer-json.ts';
+export { LLM_PRESETS, type MakeLlmOptions, type MakeVlmOptions, type LlmModelPlan, planLlmModel, makeLlmModel, makeVlmModel } from './generate-llm.ts';

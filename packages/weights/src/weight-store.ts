@@ -11,13 +11,15 @@ import { formatShape, isDType, readHeader, readTensor, type TensorInfo } from '.
 export class WeightStore {
   private constructor(
     readonly dir: string,
+    /** The file that lists the tensors: model.safetensors or model.safetensors.index.json. */
+    readonly source: string,
     private readonly tensors: Map<string, TensorInfo>,
     private readonly files: string[],
   ) {}
 
   static open(dir: string): WeightStore {
     const single = join(dir, 'model.safetensors');
-    if (existsSync(single)) return new WeightStore(dir, new Map(readHeader(single).map((t) => [t.name, t])), [single]);
+    if (existsSync(single)) return new WeightStore(dir, single, new Map(readHeader(single).map((t) => [t.name, t])), [single]);
     const index = join(dir, 'model.safetensors.index.json');
     if (!existsSync(index)) throw new DymuError('holds neither model.safetensors nor model.safetensors.index.json', { file: dir });
     const weightMap = readJson(index).weight_map;
@@ -34,7 +36,7 @@ export class WeightStore {
     for (const [name, shard] of Object.entries(weightMap)) {
       if (tensors.get(name)?.file !== join(dir, shard as string)) throw new DymuError(`not found in shard ${shard}`, { file: index, field: name });
     }
-    return new WeightStore(dir, tensors, shards.map((s) => join(dir, s)));
+    return new WeightStore(dir, index, tensors, shards.map((s) => join(dir, s)));
   }
 
   has(name: string): boolean {
@@ -47,7 +49,7 @@ export class WeightStore {
 
   info(name: string): TensorInfo {
     const info = this.tensors.get(name);
-    if (!info) throw new DymuError('no such tensor', { file: this.dir, field: name });
+    if (!info) throw new DymuError('no such tensor', { file: this.source, field: name });
     return info;
   }
 

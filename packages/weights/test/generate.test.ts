@@ -184,7 +184,7 @@ describe('VitWeights', () => {
     };
     const fc1 = 'vision_model.encoder.layers.2.mlp.fc1.weight';
     const missing = variant((ts) => ts.filter((t) => t.name !== fc1));
-    expect(missing).toThrow(`${join(root, `m${dirs - 1}`)}: ${fc1}: no such tensor`);
+    expect(missing).toThrow(`${join(root, `m${dirs - 1}`, 'model.safetensors')}: ${fc1}: no such tensor`);
     const transposed = variant((ts) => ts.map((t) => (t.name === fc1 ? { ...t, shape: [64, 256] } : t)));
     expect(transposed).toThrow(`${join(root, `m${dirs - 1}`, 'model.safetensors')}: ${fc1}: expected shape [256, 64], found [64, 256]`);
     const fewerPositions = variant((ts) => ts.map((t) => (t.name.endsWith('position_embedding.weight') && t.name.startsWith('vision') ? { ...t, shape: [64, 64], data: t.data.slice(64) } : t)));

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { Progress } from '@dymu/core';
+import { type Item, FileBenchmark } from './file-benchmark.ts';
+import { Fields, readJson, writeJson } from './files.ts';
+import { noJudgeMessage, resolveJudge } from './judge.ts';
+import { gradeMmvet, mmvetQuery, mmvetScores } from './mmvet-grade.ts';
+import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+
+interface MmVetItem extends Item {
+  question: string;
+  truth: string;
+  capabilities: string[];
+}
+
+/**
+ * MM-Vet (`mm-vet/mm-vet.json` + `mm-vet/images/`): the question as the prompt (as LLaVA's `mmvet.sh`), graded
+ * 0–1 by a judge with MM-Vet's few-shot prompt; total and per capability (rec, ocr, know, gen, spat, math).
+ */
+export class MmVet extends FileBenchmark<MmVetItem, string> {
+  readonly name = 'mmvet';
+  readonly split = 'test';
+  protected readonly source: string;
+
+  constructor(private readonly options: BenchmarkOptions) {
+    super();
+    this.source = join(options.root, 'mm-vet.json');
+  }
+
+  protected load(): MmVetItem[] {
+    const all = new Fields(this.source, '', readJson(this.source));
+    const imageDir = this.options.imageDir ?? join(this.options.root, 'images');
+    return Object.keys(all.value).map((id) => {
+      const r = all.object(id);
+      const capabilities = r.strings('capability');
+      const question = r.string('question');
+      return {
+        id, question, capabilities,
+        truth: r.string('answer'),
+        image: join(imageDir, r.string('imagename')),
+        prompt: question,
+        meta: { capability: [...capabilities].sort().join(',') },
+      };
+    });
+  }
+
+  parse(prediction: Prediction): string {
+    return prediction.answer;
+  }
+
+  async score(predictions: readonly Prediction[]): Promise<BenchmarkScores> {
+    const judge = resolveJudge(this.options.judge);
+    if (judge === undefined) return this.skipped(noJudgeMessage('MM-Vet'));
+    const answered = this.answered(predictions);
+    const progress = new Progress(`mmvet: grading with ${judge.model}`, answered.length, 'answers');
+    const rows: SampleScore[] = [];
+    const graded: { capabilities: string[]; score: number }[] = [];
+    for (const { item, prediction } of answered) {
+      const grade = await gradeMmvet(judge, mmvetQuery(item.question, item.truth, prediction.answer));
+      rows.push({ id: item.id, score: grade.score, parsed: prediction.answer, judge_reply: grade.content, judge_valid: grade.valid, ...item.meta });
+      graded.push({ capabilities: item.capabilities, score: grade.score });
+      progress.tick();
+    }
+    progress.finish();
+    return this.result({ ...mmvetScores(graded), judge_failures: rows.filter((r) => !r.judge_valid).length }, rows);
+  }
+
+  /** What the MM-Vet online evaluator (and `mm-vet_evaluator.py`) takes: `{"v1_0": "answer", …}`. */
+  writeSubmission(predictions: readonly Prediction[], outPath: string): void {
+    writeJson(outPath, Object.fromEntries(this.answered(predictions).map(({ prediction }) => [prediction.id, prediction.answer])));
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The few Python string semantics the official evaluators rely on, so their rules carry over exactly:
+ * `str.strip()` / `str.split()` whitespace (wider than JS's `\s`: it includes \x1c-\x1f and \x85, not
+ * \uFEFF) and what `float()` accepts.
+ */
+const SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const EDGES = new RegExp(`^[${SPACE}]+|[${SPACE}]+$`, 'g');
+const RUNS = new RegExp(`[${SPACE}]+`);
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Python `s.strip()`. */
+export function strip(s: string): string {
+  return s.replace(EDGES, '');
+}
+
+/** Python `s.split()`: runs of whitespace separate, no empty words. */
+export function words(s: string): string[] {
+  const t = strip(s);
+  return t === '' ? [] : t.split(RUNS);
+}
+
+/** Python `float(s)` for finite decimal literals; undefined where Python raises (and for inf / nan). */
+export function pyFloat(s: string): number | undefined {
+  const t = strip(s);
+  return FLOAT.test(t) ? Number(t) : undefined;
+}

@@ -1,0 +1,57 @@
+import { DymuError } from '@dymu/core';
+import { readText } from './files.ts';
+
+export interface Table {
+  header: string[];
+  /** One object per row, column name → cell text. */
+  rows: Record<string, string>[];
+}
+
+/**
+ * A tab-separated file as pandas `read_table` reads it: the first row names the columns, a field starting
+ * with '"' is quoted ('""' inside is a quote, and tabs / newlines inside are data). A row with a different
+ * number of fields than the header is an error naming the row.
+ */
+export function readTsv(file: string): Table {
+  const text = readText(file).replace(/^\uFEFF/, '');
+  const records: string[][] = [];
+  let record: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let field = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new DymuError('a quoted field is never closed', { file, field: `row ${records.length}` });
+        field += text.slice(i, q);
+        i = q + 1;
+        if (text[i] !== '"') break;
+        field += '"';
+        i++;
+      }
+    }
+    const end = /[\t\r\n]/g;
+    end.lastIndex = i;
+    const stop = end.exec(text)?.index ?? text.length;
+    field += text.slice(i, stop);
+    record.push(field);
+    i = stop;
+    if (text[i] === '\t') i++;
+    else {
+      if (text[i] === '\r') i++;
+      if (text[i] === '\n') i++;
+      if (record.length > 1 || record[0] !== '') records.push(record);
+      record = [];
+    }
+  }
+  if (record.length > 0) records.push([...record, '']); // the text ended right after a tab
+  const [header = [], ...rest] = records;
+  const rows = rest.map((cells, r) => {
+    if (cells.length !== header.length) {
+      throw new DymuError(`has ${cells.length} fields, the header ${header.length}`, { file, field: `row ${r + 1}` });
+    }
+    return Object.fromEntries(header.map((name, c) => [name, cells[c]]));
+  });
+  return { header, rows };
+}

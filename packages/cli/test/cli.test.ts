@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const image = join(root, 'assets', 'images', 'coffee.jpg');
+
+function dymu(...args: string[]) {
+  const run = spawnSync(process.execPath, [join(root, 'packages/cli/bin/dymu.js'), ...args], { encoding: 'utf8', env: { ...process.env, DYMU_THREADS: '1' } });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+describe('dymu CLI', () => {
+  const model = join(mkdtempSync(join(tmpdir(), 'cli-')), 'siglip');
+
+  it('makes a model and encodes images with it, printing token counts and timing', () => {
+    const made = dymu('make-model', '--arch', 'siglip-vit', '--preset', 'tiny', '--out', model);
+    expect(made.err).toBe('');
+    expect(made.out).toMatch(/wrote .*siglip-vit tiny \(4 layers, width 64, 64px \/ patch 8\)/);
+    const encoded = dymu('encode', '--model', model, image, image);
+    expect(encoded.code).toBe(0);
+    expect(encoded.out).toMatch(/coffee\.jpg\s+64\s+64\n/);
+    expect(encoded.out).toMatch(/2 images in \d+ ms \(\d+\.\d+ images\/s, batch 8\); \d+\.\d % inside onnxruntime/);
+  });
+
+  it('reports bad input in one line naming the file, with exit code 1', () => {
+    const missing = dymu('encode', '--model', join(model, 'nope'), image);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^dymu: .*nope.*config\.json/);
+    const broken = dymu('encode', '--model', model, join(root, 'README.md'));
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/^dymu: .*README\.md/);
+    expect(broken.err.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('rejects unknown commands and options with usage and exit code 2', () => {
+    const bad = dymu('encode', '--modle', model, image);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/Unknown argument|Missing required argument/);
+  });
+});

@@ -1,0 +1,13 @@
+export { type ImageRecord, type ImageSource } from './source.ts';
+export { type JsonMember, type StreamJsonOptions, streamJson } from './json-stream.ts';
+export { type ImageStatus, type Problems, imageStatus } from './image-check.ts';
+export { folderSource, IMAGE_EXTENSIONS } from './folder.ts';
+export { type CocoSplit, type CocoRecord, type CocoOptions, COCO_SPLITS, cocoSource, cocoAnnotationFiles } from './coco.ts';
+export { type VgRecord, type VgQuestion, type VgOptions, vgSource } from './visual-genome.ts';
+export { type OcrVqaSplit, type OcrVqaRecord, type OcrVqaOptions, ocrVqaSource } from './ocr-vqa.ts';
+export { type TextVqaSplit, type TextVqaRecord, type TextVqaOptions, TEXTVQA_SPLITS, textVqaSource, textVqaQuestionsFile, textVqaOcrFile } from './textvqa.ts';
+export { type GqaRecord, type GqaOptions, gqaSource, gqaSplits, gqaQuestionFiles } from './gqa.ts';
+export { type Turn, type LlavaMixRecord, type LlavaMixOptions, LLAVA_MIX_FILE, llavaMixSource } from './llava-mix.ts';
+export { type SampleMode, type SampleOptions, type SampleReport, type SourceTally, type Sample, sampleImages } from './sampler.ts';
+export { type SourceCheck, type CheckOptions, checkSource } from './check.ts';
+export { type FoundDataset, findDatasets } from './layout.ts';

@@ -1,0 +1,140 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DymuError, type MergePolicy } from '@dymu/core';
+import { type EncodedImage, type PadMode, VitEncoder } from '@dymu/encoders';
+import { type Session, SessionPool } from '@dymu/onnx';
+import { checkProjectorWeights, type LlavaConfig, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
+import { concat } from './arrays.ts';
+import { LlmDecoder, type SequenceInput } from './decoder.ts';
+import { generate, type GenerateOptions, type Generation } from './generate.ts';
+import { projectorGraph } from './graphs.ts';
+import { type ImageRows, splice, tokenizePrompt } from './splice.ts';
+import { chatTemplate, type ChatTemplate, defaultTemplate } from './templates.ts';
+import { TextTokenizer } from './tokenizer.ts';
+
+export interface VlmLoadOptions {
+  pool?: SessionPool;
+  /** The vision tower directory, instead of resolving config.json's mm_vision_tower. */
+  visionTower?: string;
+  /** A chat template name (default: vicuna_v1 for LLaMA, qwen_1_5 for Qwen2). */
+  template?: string;
+}
+
+export interface AskOptions extends GenerateOptions {
+  /** The encoder's merge policy (default: none). */
+  policy?: MergePolicy;
+  /** Virtual token unmerging in the LLM (default true); false is the "no VTU" ablation. */
+  vtu?: boolean;
+}
+
+export interface Answer extends Generation {
+  /** Visual tokens the LLM received (all images), without / with the class token. */
+  visualTokens: number;
+  visualTokensWithClass: number;
+  /** N_un and N of the prompt. */
+  unique: number;
+  virtual: number;
+  timings: { encodeMs: number; prepareMs: number; prefillMs: number; decodeMs: number; steps: number };
+}
+
+/**
+ * A LLaVA-style VLM from a checkpoint directory as published (LLaVA-1.5: Vicuna + CLIP; OneVision:
+ * Qwen2 + SigLIP): vision tower (@dymu/encoders, with a merge policy) → projector → image tokens
+ * spliced into the chat prompt → decoder with VTU.
+ */
+export class Vlm {
+  private constructor(
+    readonly config: LlavaConfig,
+    readonly encoder: VitEncoder,
+    readonly decoder: LlmDecoder,
+    readonly tokenizer: TextTokenizer,
+    readonly template: ChatTemplate,
+    private readonly projector: Session,
+  ) {}
+
+  static async load(dir: string, options: VlmLoadOptions = {}): Promise<Vlm> {
+    const config = readLlavaConfig(dir);
+    const store = WeightStore.open(dir);
+    checkProjectorWeights(store, config);
+    const pool = options.pool ?? new SessionPool();
+    const tower = options.visionTower ?? findVisionTower(dir, config);
+    const encoder = await VitEncoder.load(tower, {
+      pool,
+      features: { layer: config.selectLayer, postLayerNorm: false, dropClassToken: config.selectFeature === 'patch' },
+    });
+    if (encoder.config.hiddenSize !== config.projector.inFeatures) {
+      throw new DymuError(`is ${config.projector.inFeatures}, but the vision tower ${tower} has width ${encoder.config.hiddenSize}`, { file: config.source, field: 'mm_hidden_size' });
+    }
+    const decoder = await LlmDecoder.load(dir, { pool });
+    const projector = await pool.get(`${resolve(dir)}#${store.fingerprint()}/mm_projector`, () => projectorGraph(projectorWeights(store, config)));
+    const template = options.template ? chatTemplate(options.template) : defaultTemplate(config.llm.family);
+    return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector);
+  }
+
+  /** LLaVA-1.5 pads images to a square ('pad'); other settings resize the whole image (AnyRes crops are not made yet). */
+  get pad(): PadMode {
+    return this.config.imageAspectRatio === 'pad' ? 'pad-to-square' : 'none';
+  }
+
+  /**
+   * The decoder input of a prompt with image placeholders: text embeddings and projected image
+   * tokens as unique rows, with VTU's map from the source maps (or the ablation's identity).
+   * `images[i]` fills placeholder i: one image, or a base image and its crops.
+   */
+  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true): Promise<SequenceInput> {
+    const D = this.decoder.config.hiddenSize;
+    const chunks = tokenizePrompt(this.tokenizer, prompt);
+    const text = await this.decoder.embed(chunks.flat());
+    const parts = images.flat();
+    const count = parts.reduce((n, p) => n + p.count, 0);
+    const features = { data: concat(parts.map((p) => p.tokens)), dims: [1, count, this.config.projector.inFeatures] };
+    const rows = count === 0 ? new Float32Array(0) : ((await this.projector.run({ features })).hidden.data as Float32Array);
+    let at = 0;
+    const imageRows: ImageRows[] = parts.map((p) => ({ rows: rows.subarray(at * D, (at += p.count) * D), count: p.count, source: p.source }));
+    let t = 0;
+    let k = 0;
+    return splice(
+      chunks.map((c) => text.subarray(t * D, (t += c.length) * D)),
+      images.map((group) => imageRows.slice(k, (k += group.length))),
+      D,
+      vtu,
+    );
+  }
+
+  /** Answers a question about images (one placeholder each) end to end. */
+  async ask(images: (string | Buffer)[], question: string, options: AskOptions): Promise<Answer> {
+    const t0 = performance.now();
+    const encoded = await this.encoder.encode(images, { policy: options.policy, pad: this.pad });
+    const t1 = performance.now();
+    const input = await this.prepare(this.template.prompt(question, images.length), encoded.map((e) => [e]), options.vtu ?? true);
+    const t2 = performance.now();
+    const result = await generate(this.decoder, this.tokenizer, [input], { ...options, stop: options.stop ?? this.template.stop });
+    return {
+      ...result.generations[0],
+      visualTokens: encoded.reduce((n, e) => n + e.count, 0),
+      visualTokensWithClass: encoded.reduce((n, e) => n + e.countWithClassToken, 0),
+      unique: input.map?.unique ?? 0,
+      virtual: input.map?.virtual ?? 0,
+      timings: { encodeMs: t1 - t0, prepareMs: t2 - t1, prefillMs: result.prefillMs, decodeMs: result.decodeMs, steps: result.steps },
+    };
+  }
+}
+
+/**
+ * mm_vision_tower as a directory: relative to the checkpoint (or absolute), else the Hub id's
+ * snapshot in the local Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub). Never downloads.
+ */
+function findVisionTower(dir: string, config: LlavaConfig): string {
+  const local = resolve(dir, config.visionTower);
+  if (existsSync(join(local, 'config.json'))) return local;
+  const hub = process.env.HF_HUB_CACHE ?? join(process.env.HF_HOME ?? join(homedir(), '.cache', 'huggingface'), 'hub');
+  const repo = join(hub, `models--${config.visionTower.replaceAll('/', '--')}`);
+  const ref = join(repo, 'refs', 'main');
+  const snapshots = existsSync(ref) ? [readFileSync(ref, 'utf8').trim()] : existsSync(join(repo, 'snapshots')) ? readdirSync(join(repo, 'snapshots')).sort() : [];
+  const found = snapshots.map((s) => join(repo, 'snapshots', s)).find((s) => existsSync(join(s, 'config.json')));
+  if (found) return found;
+  throw new DymuError(`${JSON.stringify(config.visionTower)} is neither a directory (relative to ${dir}) nor in the Hugging Face cache ${hub}; pass the vision tower directory explicitly`, {
+    file: config.source, field: 'mm_vision_tower',
+  });
+}

@@ -1,0 +1,24 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DymuError } from '@dymu/core';
+
+const IMAGE = /\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
+
+/**
+ * The images of a calibration source, named as the source names them (so the list hash does not
+ * depend on where the data lives): a directory gives its image files, recursively, as sorted
+ * relative paths; a text file gives its lines (blank lines and `#` comments skipped), relative
+ * paths resolved against the file's directory. `path(name)` locates an image.
+ * (Temporary: the dataset samplers of @dymu/datasets will provide image lists too.)
+ */
+export function readImageSource(source: string): { names: string[]; path: (name: string) => string } {
+  if (!existsSync(source)) throw new DymuError('not found (expected a directory of images or a text file of image paths)', { file: source });
+  if (statSync(source).isDirectory()) {
+    const names = readdirSync(source, { recursive: true, encoding: 'utf8' }).filter((f) => IMAGE.test(f)).sort();
+    if (names.length === 0) throw new DymuError('holds no image files', { file: source });
+    return { names, path: (name) => resolve(source, name) };
+  }
+  const names = readFileSync(source, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  if (names.length === 0) throw new DymuError('lists no images', { file: source });
+  return { names, path: (name) => resolve(dirname(source), name) };
+}

@@ -1,0 +1,39 @@
+export { attentionBias, noMerging } from '@dymu/core';
+export { type Links, links, batchLinks, mergeCap, countAbove } from './links.ts';
+export { bipartitePlan } from './bipartite-plan.ts';
+export { tomePolicy } from './policies/tome.ts';
+export { dtomePolicy, type BlockRange } from './policies/dtome.ts';
+export { randomPolicy, type RandomImage } from './policies/random.ts';
+export { poolPolicy, poolCells } from './policies/pool.ts';
+export {
+  type Schedule,
+  type ScheduleShape,
+  type Variant,
+  type EncoderShape,
+  SCHEDULE_SHAPES,
+  VARIANTS,
+  PAPER_VARIANTS,
+  spreadMerges,
+  variantTotal,
+  variantSchedule,
+} from './schedules.ts';
+export { resolveSchedule, scheduleList } from './schedule-spec.ts';
+export { MERGE_POLICIES, createPolicy, type PolicyEnv, type PolicyFactory } from './registry.ts';
+export { batchThreshold } from './calibration/batch-threshold.ts';
+export { calibratingPolicy } from './calibration/calibrating-policy.ts';
+export { blockThresholds, bf16RunningMean, toBf16, type BlockThreshold, type RunningMean } from './calibration/statistics.ts';
+export { calibrate, sampleImages, type CalibrateOptions, type CalibrationCheckpoint } from './calibration/calibrate.ts';
+export { checkpointFile } from './calibration/checkpoint-file.ts';
+export { runCalibration, type CalibrationRun } from './calibration/calibration-run.ts';
+export { readImageSource } from './calibration/image-source.ts';
+export {
+  THRESHOLD_FORMAT,
+  type ThresholdFile,
+  readThresholdFile,
+  parseThresholdFile,
+  writeThresholdFile,
+  loadThresholdFile,
+  checkEncoderHash,
+  thresholdsOf,
+} from './threshold-file.ts';
+export { weightsSha256 } from './weights-hash.ts';

@@ -1,0 +1,183 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DymuError } from '@dymu/core';
+import { makeVitModel, normal, TORCH_DTYPE, type TensorSpec, writeGeneratedWeights } from './generate.ts';
+import { type Json, writeJson } from './json.ts';
+import { type LlavaConfig, type LlmConfig, type LlmFamily, parseLlavaConfig, parseLlmConfig } from './llm-config.ts';
+import type { DType } from './safetensors.ts';
+import { byteLevelBpe, type TokenizerFiles } from './tokenizer-json.ts';
+import type { VitConfig } from './vit-config.ts';
+
+interface LlmPresetFields {
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  /** Omitted: the generated tokenizer's own size. */
+  vocab_size?: number;
+}
+
+const preset = (hidden_size: number, intermediate_size: number, num_hidden_layers: number, num_attention_heads: number, num_key_value_heads: number, vocab_size?: number): LlmPresetFields =>
+  ({ hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, num_key_value_heads, vocab_size });
+
+/** tiny: for tests (Qwen2's has grouped KV heads); the others have the published shapes (Vicuna-7B, Qwen2-0.5B) or sit in between. */
+export const LLM_PRESETS: Record<LlmFamily, Record<string, LlmPresetFields>> = {
+  llama: { tiny: preset(64, 176, 2, 4, 4), small: preset(512, 1408, 8, 8, 8, 32000), '7b': preset(4096, 11008, 32, 32, 32, 32000) },
+  qwen2: { tiny: preset(64, 176, 2, 4, 2), '0.5b': preset(896, 4864, 24, 14, 2, 151936) },
+};
+
+export interface MakeLlmOptions {
+  family: LlmFamily;
+  preset: string;
+  seed: number;
+  out: string;
+  /** Overrides the preset's layer count (e.g. one 7B-shaped layer for a benchmark). */
+  layers?: number;
+  dtype?: DType;
+  maxShardBytes?: number;
+}
+
+export interface LlmModelPlan {
+  config: LlmConfig;
+  /** config.json */
+  hfConfig: Json;
+  /** generation_config.json */
+  generationConfig: Json;
+  tokenizer: TokenizerFiles;
+  tensors: TensorSpec[];
+}
+
+/** Words the generated tokenizer spells as single tokens: the chat templates and a few answers. */
+const WORDS = [
+  ' the', ' a', ' and', ' of', ' is', ' in', ' image', ' this', 'What', ' Describe', ' picture', ' chat', ' between', ' curious', ' user', ' human',
+  ' an', ' artificial', ' intelligence', ' assistant', ' gives', ' helpful', ' detailed', ' polite', ' answers', "'s", ' questions', ' USER', ' ASSISTANT',
+  'system', 'user', 'assistant', 'You', ' are', ' cat', ' there', ' shows',
+];
+
+const FAMILY = {
+  llama: {
+    architecture: 'LlamaForCausalLM', llava: 'LlavaLlamaForCausalLM', vision: 'clip-vit',
+    tokenizer: { leadingSpecials: ['<unk>', '<s>', '</s>'], trailingSpecials: [], bos: '<s>', eos: '</s>' },
+    fields: (ids: Record<string, number>): Json => ({
+      model_type: 'llama', bos_token_id: ids['<s>'], eos_token_id: ids['</s>'], pad_token_id: ids['<unk>'], max_position_embeddings: 4096, rms_norm_eps: 1e-5,
+      rope_theta: 10000, rope_scaling: null, attention_bias: false, pretraining_tp: 1, tie_word_embeddings: false,
+    }),
+  },
+  qwen2: {
+    architecture: 'Qwen2ForCausalLM', llava: 'LlavaQwenForCausalLM', vision: 'siglip-vit',
+    tokenizer: { leadingSpecials: [], trailingSpecials: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], eos: '<|im_end|>' },
+    fields: (ids: Record<string, number>): Json => ({
+      model_type: 'qwen2', bos_token_id: ids['<|endoftext|>'], eos_token_id: ids['<|im_end|>'], max_position_embeddings: 32768, rms_norm_eps: 1e-6,
+      rope_theta: 1000000, sliding_window: 32768, use_sliding_window: false, attention_dropout: 0, tie_word_embeddings: false,
+    }),
+  },
+} as const;
+
+/** Everything makeLlmModel writes, except the weight values. */
+export function planLlmModel(opts: MakeLlmOptions, extra: Json = {}): LlmModelPlan {
+  const presets = LLM_PRESETS[opts.family];
+  if (!presets) throw new DymuError(`unknown LLM family ${JSON.stringify(opts.family)} (expected ${Object.keys(LLM_PRESETS).join(' or ')})`);
+  if (!Object.hasOwn(presets, opts.preset)) throw new DymuError(`unknown ${opts.family} preset ${JSON.stringify(opts.preset)} (expected ${Object.keys(presets).join(', ')})`);
+  const family = FAMILY[opts.family];
+  const shape = presets[opts.preset];
+  const tokenizer = byteLevelBpe({ words: WORDS, ...family.tokenizer, vocabSize: shape.vocab_size });
+  const hfConfig: Json = {
+    architectures: [family.architecture],
+    ...family.fields(tokenizer.ids),
+    ...shape,
+    ...(opts.layers === undefined ? {} : { num_hidden_layers: opts.layers }),
+    vocab_size: tokenizer.size,
+    hidden_act: 'silu',
+    initializer_range: 0.02,
+    use_cache: true,
+    torch_dtype: TORCH_DTYPE[opts.dtype ?? 'F32'],
+    transformers_version: '4.47.1',
+    ...extra,
+  };
+  const generationConfig: Json = { bos_token_id: hfConfig.bos_token_id, eos_token_id: hfConfig.eos_token_id, transformers_version: '4.47.1' };
+  const config = parseLlmConfig(hfConfig, join(opts.out, 'config.json'), generationConfig);
+  return { config, hfConfig, generationConfig, tokenizer, tensors: decoderTensors(config) };
+}
+
+/**
+ * Writes a LlamaForCausalLM / Qwen2ForCausalLM directory in the Hub layout (config.json,
+ * generation_config.json, model.safetensors or shards, tokenizer.json, tokenizer_config.json)
+ * with deterministic weights: tensor `name` is drawn from Rng.stream(seed, name).
+ */
+export function makeLlmModel(opts: MakeLlmOptions): { dir: string; config: LlmConfig } {
+  const plan = planLlmModel(opts);
+  writeLlm(opts, plan, plan.tensors);
+  return { dir: opts.out, config: plan.config };
+}
+
+export type MakeVlmOptions = Omit<MakeLlmOptions, 'layers'>;
+
+/**
+ * Writes a LLaVA checkpoint directory as published (LlavaLlamaForCausalLM for `llama`, LLaVA-OneVision's
+ * LlavaQwenForCausalLM for `qwen2`): the language model plus `model.mm_projector.{0,2}` (mlp2x_gelu)
+ * in one safetensors, and the mm_* fields in config.json. The vision tower (tiny CLIP for llama, tiny
+ * SigLIP for qwen2) is generated into `vision_tower/`, which `mm_vision_tower` names relative to the directory.
+ */
+export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: LlavaConfig; vision: VitConfig } {
+  const family = FAMILY[opts.family];
+  const vision = makeVitModel({ arch: family.vision, preset: 'tiny', seed: opts.seed, out: join(opts.out, 'vision_tower'), dtype: opts.dtype }).config;
+  const llava: Json = {
+    architectures: [family.llava],
+    model_type: 'llava',
+    mm_vision_tower: 'vision_tower',
+    mm_hidden_size: vision.hiddenSize,
+    mm_projector_type: 'mlp2x_gelu',
+    mm_vision_select_layer: -2,
+    mm_vision_select_feature: 'patch',
+    mm_use_im_start_end: false,
+    mm_use_im_patch_token: false,
+    image_aspect_ratio: opts.family === 'llama' ? 'pad' : 'anyres_max_9',
+    use_mm_proj: true,
+  };
+  const plan = planLlmModel(opts, llava);
+  const config = parseLlavaConfig(plan.hfConfig, plan.config.source, plan.generationConfig);
+  const D = config.llm.hiddenSize;
+  const projector = [0, 2].flatMap((i) => linear(`model.mm_projector.${i}`, D, i === 0 ? config.projector.inFeatures : D, true));
+  writeLlm(opts, plan, [...plan.tensors, ...projector]);
+  return { dir: opts.out, config, vision };
+}
+
+function writeLlm(opts: MakeVlmOptions, plan: LlmModelPlan, tensors: TensorSpec[]): void {
+  mkdirSync(opts.out, { recursive: true });
+  writeJson(join(opts.out, 'config.json'), plan.hfConfig);
+  writeJson(join(opts.out, 'generation_config.json'), plan.generationConfig);
+  writeJson(join(opts.out, 'tokenizer.json'), plan.tokenizer.tokenizer);
+  writeJson(join(opts.out, 'tokenizer_config.json'), plan.tokenizer.tokenizerConfig);
+  writeGeneratedWeights(opts.out, tensors, opts.seed, opts);
+}
+
+// Scales: embeddings N(0, 1); weights N(0, 1/fan_in) keep the residual stream O(1); RMSNorm scales
+// N(1, 0.1) and q/k/v biases N(0, 0.1), so that a wrong norm or a missing bias shows in a parity test.
+function linear(name: string, outFeatures: number, inFeatures: number, bias: boolean): TensorSpec[] {
+  const weight = normal(`${name}.weight`, [outFeatures, inFeatures], 1 / Math.sqrt(inFeatures));
+  return bias ? [weight, normal(`${name}.bias`, [outFeatures], 0.1)] : [weight];
+}
+
+function decoderTensors(c: LlmConfig): TensorSpec[] {
+  const { hiddenSize: D, intermediateSize: M, vocabSize: V } = c;
+  const qDim = c.numHeads * c.headDim;
+  const kvDim = c.numKvHeads * c.headDim;
+  const layers = Array.from({ length: c.numLayers }, (_, i) => `model.layers.${i}.`).flatMap((p) => [
+    normal(`${p}input_layernorm.weight`, [D], 0.1, 1),
+    ...linear(`${p}self_attn.q_proj`, qDim, D, c.qkvBias),
+    ...linear(`${p}self_attn.k_proj`, kvDim, D, c.qkvBias),
+    ...linear(`${p}self_attn.v_proj`, kvDim, D, c.qkvBias),
+    ...linear(`${p}self_attn.o_proj`, D, qDim, c.oBias),
+    normal(`${p}post_attention_layernorm.weight`, [D], 0.1, 1),
+    ...linear(`${p}mlp.gate_proj`, M, D, c.mlpBias),
+    ...linear(`${p}mlp.up_proj`, M, D, c.mlpBias),
+    ...linear(`${p}mlp.down_proj`, D, M, c.mlpBias),
+  ]);
+  return [
+    normal('model.embed_tokens.weight', [V, D], 1),
+    ...layers,
+    normal('model.norm.weight', [D], 0.1, 1),
+    ...(c.tieWordEmbeddings ? [] : linear('lm_head', V, D, false)),
+  ];
+}
