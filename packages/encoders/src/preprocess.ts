@@ -30,6 +30,9 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { DymuError } from '@dymu/core';
+import { isPilFilter, resizePil } from './pil-resize.ts';
+
+export { resizePil };
 
 /** How to preprocess images for one vision tower (mirrors `@dymu/weights`' `PreprocessSpec`). */
 export interface PreprocessSpec {
@@ -72,11 +75,15 @@ export interface RgbImage {
   height: number;
 }
 
-export async function preprocessImage(
+/**
+ * Steps 1–4: the RGB image at the model's input resolution, exactly what the tower sees before
+ * normalisation (also what visualisations draw on).
+ */
+export async function modelView(
   input: string | Buffer,
   spec: PreprocessSpec,
   opts: PreprocessOptions = {},
-): Promise<PreprocessedImage> {
+): Promise<{ image: RgbImage; original: { width: number; height: number } }> {
   checkSpec(spec);
   const pad = opts.pad ?? 'none', resizer = opts.resizer ?? 'pil';
   if (pad !== 'none' && pad !== 'pad-to-square') {
@@ -98,17 +105,21 @@ export async function preprocessImage(
       : await resizeSharp(img, target.width, target.height, spec.resample, spec.source);
   }
   if (spec.centerCrop !== undefined) img = centerCrop(img, spec.centerCrop.height, spec.centerCrop.width);
+  return { image: img, original };
+}
 
-  const result: PreprocessedImage = { pixels: normalise(img, spec), height: img.height, width: img.width, original };
+/** Steps 1–5: normalised CHW pixels for the tower. */
+export async function preprocessImage(
+  input: string | Buffer,
+  spec: PreprocessSpec,
+  opts: PreprocessOptions = {},
+): Promise<PreprocessedImage> {
+  const { image, original } = await modelView(input, spec, opts);
+  const result: PreprocessedImage = { pixels: normalise(image, spec), height: image.height, width: image.width, original };
   if (typeof input === 'string') result.path = input;
   return result;
 }
 
-/**
- * Preprocesses every input and stacks them into one [B, 3, H, W] array. All images must come out
- * the same size (true whenever the spec ends in a crop or a fixed `resizeTo`). Each
- * `images[i].pixels` is a view into the batch array.
- */
 export async function preprocessBatch(
   inputs: (string | Buffer)[],
   spec: PreprocessSpec,
@@ -228,161 +239,6 @@ function normalise(img: RgbImage, spec: PreprocessSpec): Float32Array {
   return out;
 }
 
-// ---- Pillow's resampling (libImaging/Resample.c, Geometry.c ImagingScaleAffine) ----
-
-const PRECISION_BITS = 32 - 8 - 2;
-
-const PIL_FILTERS: Record<number, { support: number; f: (x: number) => number; name: string }> = {
-  1: { name: 'lanczos', support: 3, f: (x) => (-3 <= x && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
-  2: { name: 'bilinear', support: 1, f: (x) => { x = Math.abs(x); return x < 1 ? 1 - x : 0; } },
-  3: {
-    name: 'bicubic',
-    support: 2,
-    f: (x) => {
-      const a = -0.5;
-      if (x < 0) x = -x;
-      if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-      if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
-      return 0;
-    },
-  },
-  4: { name: 'box', support: 0.5, f: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0) },
-  5: {
-    name: 'hamming',
-    support: 1,
-    f: (x) => {
-      if (x < 0) x = -x;
-      if (x === 0) return 1;
-      if (x >= 1) return 0;
-      x *= Math.PI;
-      return (Math.sin(x) / x) * (Math.fround(0.54) + Math.fround(0.46) * Math.cos(x));
-    },
-  },
-};
-
-function sinc(x: number): number {
-  if (x === 0) return 1;
-  x *= Math.PI;
-  return Math.sin(x) / x;
-}
-
-/** Per output pixel: first input index, tap count, and fixed-point weights (`ksize` slots each). */
-function pilCoeffs(inSize: number, outSize: number, filter: { support: number; f: (x: number) => number }) {
-  const scale = inSize / outSize;
-  const filterscale = Math.max(scale, 1);
-  const support = filter.support * filterscale;
-  const ksize = Math.ceil(support) * 2 + 1;
-  const bounds = new Int32Array(outSize * 2);
-  const kk = new Int32Array(outSize * ksize);
-  const w = new Float64Array(ksize);
-  const ss = 1 / filterscale;
-  for (let xx = 0; xx < outSize; xx++) {
-    const center = (xx + 0.5) * scale;
-    let xmin = Math.trunc(center - support + 0.5);
-    if (xmin < 0) xmin = 0;
-    let xmax = Math.trunc(center + support + 0.5);
-    if (xmax > inSize) xmax = inSize;
-    xmax -= xmin;
-    let ww = 0;
-    for (let x = 0; x < xmax; x++) {
-      w[x] = filter.f((x + xmin - center + 0.5) * ss);
-      ww += w[x];
-    }
-    for (let x = 0; x < xmax; x++) {
-      const k = ww !== 0 ? w[x] / ww : w[x];
-      kk[xx * ksize + x] = k < 0 ? Math.trunc(-0.5 + k * (1 << PRECISION_BITS)) : Math.trunc(0.5 + k * (1 << PRECISION_BITS));
-    }
-    bounds[2 * xx] = xmin;
-    bounds[2 * xx + 1] = xmax;
-  }
-  return { bounds, kk, ksize };
-}
-
-function clip8(ss: number): number {
-  const v = ss >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
-
-/**
- * `PIL.Image.resize((outW, outH), resample)` of an RGB image, bit-exact: `resample` is PIL's enum
- * (0 nearest, 1 lanczos, 2 bilinear, 3 bicubic, 4 box, 5 hamming).
- */
-export function resizePil(img: RgbImage, outW: number, outH: number, resample: number): RgbImage {
-  const { width: inW, height: inH, data } = img;
-  if (outW === inW && outH === inH) return img;
-  if (resample === 0) return nearestPil(img, outW, outH);
-  const filter = PIL_FILTERS[resample];
-  if (filter === undefined) throw new DymuError(`unsupported PIL resample filter ${resample}`, { field: 'resample' });
-  let src = data, srcW = inW;
-  if (outW !== inW) {
-    // Horizontal pass (PIL only computes the rows the vertical pass reads; the result is the same).
-    const { bounds, kk, ksize } = pilCoeffs(inW, outW, filter);
-    const tmp = new Uint8Array(outW * inH * 3);
-    for (let y = 0; y < inH; y++) {
-      const row = y * inW * 3;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1], k0 = xx * ksize;
-        let s0 = 1 << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
-        for (let x = 0; x < xmax; x++) {
-          const k = kk[k0 + x], p = row + (x + xmin) * 3;
-          s0 += data[p] * k;
-          s1 += data[p + 1] * k;
-          s2 += data[p + 2] * k;
-        }
-        const o = (y * outW + xx) * 3;
-        tmp[o] = clip8(s0);
-        tmp[o + 1] = clip8(s1);
-        tmp[o + 2] = clip8(s2);
-      }
-    }
-    src = tmp;
-    srcW = outW;
-  }
-  if (outH === inH) return { data: src, width: outW, height: outH };
-  const { bounds, kk, ksize } = pilCoeffs(inH, outH, filter);
-  const out = new Uint8Array(outW * outH * 3);
-  const stride = srcW * 3;
-  for (let yy = 0; yy < outH; yy++) {
-    const ymin = bounds[2 * yy], ymax = bounds[2 * yy + 1], k0 = yy * ksize;
-    for (let xx = 0; xx < outW; xx++) {
-      let s0 = 1 << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
-      for (let y = 0; y < ymax; y++) {
-        const k = kk[k0 + y], p = (y + ymin) * stride + xx * 3;
-        s0 += src[p] * k;
-        s1 += src[p + 1] * k;
-        s2 += src[p + 2] * k;
-      }
-      const o = (yy * outW + xx) * 3;
-      out[o] = clip8(s0);
-      out[o + 1] = clip8(s1);
-      out[o + 2] = clip8(s2);
-    }
-  }
-  return { data: out, width: outW, height: outH };
-}
-
-/** PIL's NEAREST resize (ImagingScaleAffine: source = int(x0 + (i + 0.5) * step), accumulated). */
-function nearestPil(img: RgbImage, outW: number, outH: number): RgbImage {
-  const table = (inSize: number, outSize: number): Int32Array => {
-    const t = new Int32Array(outSize);
-    const step = inSize / outSize;
-    let pos = step * 0.5;
-    for (let i = 0; i < outSize; i++, pos += step) t[i] = Math.min(inSize - 1, pos < 0 ? 0 : Math.trunc(pos));
-    return t;
-  };
-  const xs = table(img.width, outW), ys = table(img.height, outH);
-  const out = new Uint8Array(outW * outH * 3);
-  for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) {
-      const s = (ys[y] * img.width + xs[x]) * 3, o = (y * outW + x) * 3;
-      out[o] = img.data[s];
-      out[o + 1] = img.data[s + 1];
-      out[o + 2] = img.data[s + 2];
-    }
-  }
-  return { data: out, width: outW, height: outH };
-}
-
 const SHARP_KERNELS: Record<number, 'nearest' | 'lanczos3' | 'linear' | 'cubic'> = { 0: 'nearest', 1: 'lanczos3', 2: 'linear', 3: 'cubic' };
 
 /** libvips resize (see the module comment for how far it is from PIL). */
@@ -423,7 +279,7 @@ function checkSpec(spec: PreprocessSpec): void {
   if (!(typeof spec.rescaleFactor === 'number' && Number.isFinite(spec.rescaleFactor))) {
     throw new DymuError(`expected a finite number, got ${JSON.stringify(spec.rescaleFactor)}`, where('rescaleFactor'));
   }
-  if (!(spec.resample in PIL_FILTERS) && spec.resample !== 0) {
+  if (!isPilFilter(spec.resample)) {
     throw new DymuError(`expected a PIL resample filter 0-5, got ${JSON.stringify(spec.resample)}`, where('resample'));
   }
 }
