@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DymuError } from '@dymu/core';
+import { dataCommand } from './commands/data.ts';
 import { encodeCommand } from './commands/encode.ts';
 import { makeModelCommand } from './commands/make-model.ts';
 import { quickstartCommand } from './commands/quickstart.ts';
@@ -11,6 +12,7 @@ try {
     .command(quickstartCommand)
     .command(makeModelCommand)
     .command(encodeCommand)
+    .command(dataCommand)
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .fail((message, error, y) => {

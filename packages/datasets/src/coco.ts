@@ -21,7 +21,7 @@ export interface CocoOptions {
   /** The directory holding `annotations/` and the image folders (`val2014/`, `train2017/`, …). */
   root: string;
   split: CocoSplit;
-  /** Attach captions from `annotations/captions_<split>.json` (held in memory: ~60 MB for train2017). */
+  /** Attach captions from `annotations/captions_<split>.json` (held in memory: tens of MB for train2017). */
   captions?: boolean;
   name?: string;
 }

@@ -39,7 +39,6 @@ export async function* streamJson(file: string, options: StreamJsonOptions = {})
   const path = options.path ?? [];
   const reader = new Reader(file, options.chunkSize ?? 1 << 20);
   try {
-    await reader.peek();
     for (let level = 0; level < path.length; level++) await reader.enter(path[level], path.slice(0, level).join('.'));
     const prefix = path.join('.');
     const c = await reader.peek();
