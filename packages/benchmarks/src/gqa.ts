@@ -38,6 +38,7 @@ export class Gqa extends FileBenchmark<GqaItem, string> {
   protected load(): GqaItem[] {
     const imageDir = this.options.imageDir ?? join(this.options.root, 'images');
     const all = new Fields(this.source, '', readJson(this.source));
+    // JSON objects list integer-like keys (GQA's question ids) in ascending order, not in file order.
     return Object.keys(all.value).flatMap((qid) => {
       const q = all.object(qid);
       if (!q.boolean('isBalanced')) return [];

@@ -1,6 +1,6 @@
 export type { Benchmark, BenchmarkFactory, BenchmarkOptions, BenchmarkSample, BenchmarkScores, Cell, ImageSource, Prediction, SampleScore } from './types.ts';
 export { BENCHMARKS, type BenchmarkName } from './registry.ts';
-export { VqaV2, type VqaV2Options, type VqaV2Split } from './vqav2.ts';
+export { VqaV2, type VqaV2Options, type VqaV2Split, VQAV2_SPLITS } from './vqav2.ts';
 export { TextVqa, type TextVqaOptions } from './textvqa.ts';
 export { Gqa, type GqaOptions, gqaAnswer } from './gqa.ts';
 export { Pope, type PopeOptions, type PopeSplit, POPE_SPLITS } from './pope.ts';

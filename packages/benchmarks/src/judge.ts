@@ -31,7 +31,7 @@ export interface JudgeConfig {
   retryDelayMs?: number;
 }
 
-export function isJudge(judge: Judge | JudgeConfig): judge is Judge {
+function isJudge(judge: Judge | JudgeConfig): judge is Judge {
   return typeof (judge as Judge).complete === 'function';
 }
 

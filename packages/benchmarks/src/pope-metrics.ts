@@ -29,8 +29,10 @@ export interface PopeMetrics {
 export function popeMetrics(items: readonly { predicted: YesNo; label: YesNo }[]): PopeMetrics {
   let tp = 0, fp = 0, tn = 0, fn = 0;
   for (const { predicted, label } of items) {
-    if (predicted === 'yes') label === 'yes' ? tp++ : fp++;
-    else label === 'no' ? tn++ : fn++;
+    if (predicted === 'yes' && label === 'yes') tp++;
+    else if (predicted === 'yes') fp++;
+    else if (label === 'no') tn++;
+    else fn++;
   }
   const precision = tp / (tp + fp);
   const recall = tp / (tp + fn);

@@ -19,7 +19,7 @@ export function words(s: string): string[] {
   return t === '' ? [] : t.split(RUNS);
 }
 
-/** Python `float(s)` for finite decimal literals; undefined where Python raises (and for inf / nan). */
+/** Python `float(s)` for finite literals in ASCII digits; undefined where Python raises (and for inf / nan). */
 export function pyFloat(s: string): number | undefined {
   const t = strip(s);
   return FLOAT.test(t) ? Number(t) : undefined;

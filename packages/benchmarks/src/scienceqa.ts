@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { percent } from './aggregate.ts';
-import { type Item, FileBenchmark, pickSplit } from './file-benchmark.ts';
+import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJson, writeJsonl } from './files.ts';
 import { multipleChoice } from './prompts.ts';
 import { choiceIndex, parseScienceQaAnswer } from './sqa-answer.ts';
@@ -24,7 +24,7 @@ export class ScienceQaImg extends FileBenchmark<ScienceQaItem, string> {
 
   constructor(private readonly options: BenchmarkOptions) {
     super();
-    this.split = pickSplit(this.name, options.split, ['test', 'val', 'train', 'minival', 'minitest', 'trainval'] as const, 'test');
+    this.split = options.split ?? 'test';
     this.source = join(options.root, 'problems.json');
   }
 

@@ -25,7 +25,11 @@ export interface Prediction {
   answer: string;
 }
 
-/** One scored prediction, storable as a row: `score` in [0, 1] (1 = right), `parsed` the answer as the rules read it. */
+/**
+ * One scored prediction, storable as a row. `score` is the sample's own score: 1 / 0 for right / wrong, the
+ * VQA accuracy in [0, 1], the MM-Vet grade in [0, 1], the LLaVA-Bench review score of the model (1–10, −1 when
+ * the review was unreadable). `parsed` is the answer as the rules read it.
+ */
 export interface SampleScore {
   id: string;
   score: number;
