@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DymuError } from '@dymu/core';
+import { calibrateCommand } from './commands/calibrate.ts';
 import { dataCommand } from './commands/data.ts';
 import { encodeCommand } from './commands/encode.ts';
 import { makeModelCommand } from './commands/make-model.ts';
@@ -13,6 +14,7 @@ try {
     .command(makeModelCommand)
     .command(encodeCommand)
     .command(dataCommand)
+    .command(calibrateCommand)
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .fail((message, error, y) => {

@@ -4,8 +4,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MergePolicy } from '@dymu/core';
-import { calibrate, calibratingPolicy, dtomePolicy, poolPolicy, randomPolicy, tomePolicy, variantSchedule } from '@dymu/merging';
+import sharp from 'sharp';
+import { Rng, type MergePolicy } from '@dymu/core';
+import { blockThresholds, calibrate, calibratingPolicy, dtomePolicy, poolPolicy, randomPolicy, sampleImages, tomePolicy, variantSchedule } from '@dymu/merging';
 import { makeVitModel } from '@dymu/weights';
 import { LLAVA_FEATURES, preprocessBatch, VitEncoder, type EncodedImage } from '../src/index.ts';
 
@@ -18,6 +19,19 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Merges each image made at each block, from its token counts (class token included). */
 function merges(e: EncodedImage, initial: number): number[] {
   return e.blockCounts.map((n, i) => (i === 0 ? initial : e.blockCounts[i - 1]) - n);
+}
+
+/** n square crops (40–90 % of the short side, every other one mirrored) of one photo, as JPEG bytes. */
+async function textureCrops(path: string, n: number): Promise<Buffer[]> {
+  const rng = Rng.stream(0, 'crops');
+  const { width = 0, height = 0 } = await sharp(path).metadata();
+  return Promise.all(
+    Array.from({ length: n }, (_, k) => {
+      const side = Math.floor(Math.min(width, height) * (0.4 + 0.5 * rng.float()));
+      const region = { left: rng.int(width - side + 1), top: rng.int(height - side + 1), width: side, height: side };
+      return sharp(path).extract(region).flop(k % 2 === 1).jpeg().toBuffer();
+    }),
+  );
 }
 
 function expectConservation(encoded: EncodedImage[], patches: number): void {
@@ -47,7 +61,7 @@ describe.each(['clip-vit', 'siglip-vit'] as const)('%s', (arch) => {
     llava = await VitEncoder.load(dir, { features: LLAVA_FEATURES, pool: encoder.pool });
     pixels = (await preprocessBatch(IMAGES, encoder.preprocessing)).pixels;
     tokens0 = encoder.patches + (encoder.config.classToken ? 1 : 0);
-    schedule = variantSchedule({ ...encoder.config, patches: encoder.patches }, 'mid').r;
+    schedule = [...variantSchedule({ ...encoder.config, patches: encoder.patches }, 'mid').r];
   });
 
   it('τ = +∞ and all r_i = 0 give the plain ViT exactly: sizes 1, identity map', async () => {
@@ -91,9 +105,7 @@ describe.each(['clip-vit', 'siglip-vit'] as const)('%s', (arch) => {
       expect(batched[b].blockCounts).toEqual(alone.blockCounts);
       expect(batched[b].sizes).toEqual(alone.sizes);
       expect(batched[b].source).toEqual(alone.source);
-      let diff = 0;
-      alone.tokens.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - batched[b].tokens[i]))));
-      expect(diff).toBeLessThan(1e-5);
+      expect(batched[b].tokens).toEqual(alone.tokens); // bitwise: padded keys weigh exp(−∞) = 0, rows are independent
     }
   });
 
@@ -124,16 +136,25 @@ describe.each(['clip-vit', 'siglip-vit'] as const)('%s', (arch) => {
     schedule.forEach((r, i) => expect(replay.reduce((s, e) => s + merges(e, tokens0)[i], 0)).toBe(B * r));
   });
 
-  it('calibration: DToMe with the calibrated thresholds merges r_i ± 1 per image on average', async () => {
-    const names = IMAGES.map((_, i) => String(i));
+  it('calibration: on exchangeable batches, DToMe with the calibrated thresholds merges r_i ± 1 per image on average', async () => {
+    // τ_i averages batch quantiles, so it hits r_i when batches look alike: 40 crops of one texture,
+    // batches of 8 from 4 shuffles. (On the 10 very different fixture photos in batches of 5 the
+    // first block merges 1–3 more than r_i and later blocks fewer: see the package README.)
+    const { pixels: crops } = await preprocessBatch(await textureCrops(join(FIXTURES, 'gravel.jpg'), 40), encoder.preprocessing);
+    const per = crops.length / 40;
+    const names = [0, 1, 2, 3].flatMap((k) => sampleImages([...Array(40).keys()].map(String), k));
     const taus = await calibrate({
       images: names,
-      batchSize: 5,
+      batchSize: 8,
       schedule,
-      encodeBatch: async (batch, policy) => void (await run(policy, batch.length, Number(batch[0]))),
+      encodeBatch: async (batch, policy) => {
+        const batchPixels = new Float32Array(batch.length * per);
+        batch.forEach((name, j) => batchPixels.set(crops.subarray(Number(name) * per, (Number(name) + 1) * per), j * per));
+        await encoder.encodePixels(batchPixels, batch.length, { policy });
+      },
     });
-    const thresholds = schedule.map((_, i) => taus.reduce((s, t) => s + t[i]!, 0) / taus.length);
-    const encoded = await run(dtomePolicy(thresholds));
+    const thresholds = blockThresholds(taus, schedule).map((b) => b.threshold);
+    const encoded = await encoder.encodePixels(crops, 40, { policy: dtomePolicy(thresholds) });
     schedule.forEach((r, i) => {
       const mean = encoded.reduce((s, e) => s + merges(e, tokens0)[i], 0) / encoded.length;
       expect(Math.abs(mean - r), `block ${i}: ${mean} merges on average, r = ${r}`).toBeLessThanOrEqual(1);

@@ -1,6 +1,6 @@
 import { noMerging, type MergePolicy } from '@dymu/core';
 import { array, at, fail, finite, integer, object, oneOf, string, type Where } from './fields.ts';
-import { dtomePolicy, type BlockRange } from './policies/dtome.ts';
+import { dtomePolicy } from './policies/dtome.ts';
 import { poolPolicy } from './policies/pool.ts';
 import { randomPolicy } from './policies/random.ts';
 import { tomePolicy } from './policies/tome.ts';
@@ -100,6 +100,5 @@ function dtome(params: unknown, env: PolicyEnv, ranged: boolean): MergePolicy {
   if (!ranged) return dtomePolicy(thresholds);
   const [first, last] = array(p.blocks, at(w, 'blocks'), 2).map((v, i) => integer(v, at(at(w, 'blocks'), i)));
   if (first > last || last >= L) fail(at(w, 'blocks'), `expected first ≤ last < ${L}, got [${first}, ${last}]`);
-  const range: BlockRange = { first, last };
-  return dtomePolicy(thresholds, range);
+  return dtomePolicy(thresholds, { first, last });
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { Progress } from '@dymu/core';
+import { DymuError, Progress } from '@dymu/core';
 import { VitEncoder } from '@dymu/encoders';
 import { readImageSource, resolveSchedule, runCalibration, sampleImages, SCHEDULE_SHAPES, weightsSha256, type ScheduleShape } from '@dymu/merging';
 import { numPatches, readVitConfig } from '@dymu/weights';
@@ -50,6 +50,8 @@ export const calibrateCommand: CommandModule<object, Args> = {
     const schedule = resolveSchedule(args.schedule, { ...config, patches: numPatches(config) }, args.shape);
     const source = readImageSource(args.images);
     const images = sampleImages(source.names, args.seed, args.limit);
+    const missing = images.find((name) => !existsSync(source.path(name)));
+    if (missing !== undefined) throw new DymuError('image not found', { file: args.images, field: missing });
     const [encoder, hash] = await Promise.all([VitEncoder.load(args.model, { features: CALIBRATION_FEATURES }), weightsSha256(args.model)]);
     console.log(`schedule ${schedule.name}: r = [${schedule.r.join(', ')}]; ${images.length} of ${source.names.length} images, batches of ${args.batch}`);
     let progress: Progress | undefined;

@@ -33,7 +33,7 @@ export async function runCalibration(run: CalibrationRun): Promise<ThresholdFile
   const checkpoint = run.checkpoint ?? `${run.out}.checkpoint.json`;
   const identity = { model: run.encoder.weightsSha256, schedule: schedule.r, batchSize: run.batchSize, data: { count: data.count, seed: data.seed, imagesSha256: data.imagesSha256 } };
   const taus = await calibrate({
-    images: used,
+    images: run.data.images,
     batchSize: run.batchSize,
     schedule: schedule.r,
     encodeBatch: run.encodeBatch,
