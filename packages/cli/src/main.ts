@@ -1,11 +1,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DymuError } from '@dymu/core';
+import { analyzeCommand } from './commands/analyze.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { dataCommand } from './commands/data.ts';
 import { encodeCommand } from './commands/encode.ts';
 import { makeModelCommand } from './commands/make-model.ts';
 import { quickstartCommand } from './commands/quickstart.ts';
+import { visualizeCommand } from './commands/visualize.ts';
 
 try {
   await yargs(hideBin(process.argv))
@@ -15,6 +17,8 @@ try {
     .command(encodeCommand)
     .command(dataCommand)
     .command(calibrateCommand)
+    .command(visualizeCommand)
+    .command(analyzeCommand)
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .fail((message, error, y) => {

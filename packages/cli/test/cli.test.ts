@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,21 @@ describe('dymu CLI', () => {
     expect(broken.code).toBe(1);
     expect(broken.err).toMatch(/^dymu: .*README\.md/);
     expect(broken.err.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('calibrates, then draws merged groups and the token-vs-complexity plots', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-dtome-'));
+    const images = join(root, 'assets', 'images');
+    const thresholds = join(out, 'thresholds.json');
+    const calibrated = dymu('calibrate', '--model', model, '--images', images, '--schedule', 'mid', '--batch', '3', '--out', thresholds);
+    expect(calibrated.code, calibrated.err).toBe(0);
+    const drawn = dymu('visualize', '--model', model, '--thresholds', thresholds, image, '--out', join(out, 'pics'));
+    expect(drawn.out).toMatch(/coffee\.png: \d+ tokens \(dtome\)/);
+    expect(readdirSync(join(out, 'pics'))).toEqual(['coffee.png']);
+    const analyzed = dymu('analyze', 'complexity', '--model', model, '--thresholds', thresholds, '--images', images, '--out', join(out, 'analysis'));
+    expect(analyzed.code, analyzed.err).toBe(0);
+    expect(analyzed.out).toMatch(/tokens-vs-jpegBytesPerPixel\.png: Pearson r = -?\d\.\d{3}/);
+    expect(readdirSync(join(out, 'analysis')).sort()).toEqual(['complexity.arrow', 'tokens-vs-edgeDensity.png', 'tokens-vs-jpegBytesPerPixel.png']);
   });
 
   it('rejects unknown commands and options with usage and exit code 2', () => {

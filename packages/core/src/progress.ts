@@ -6,6 +6,7 @@ export class Progress {
   private done = 0;
   private readonly start = performance.now();
   private lastPrint = 0;
+  private printed = -1;
 
   constructor(
     private readonly label: string,
@@ -25,11 +26,12 @@ export class Progress {
   }
 
   finish(): void {
-    this.print(performance.now());
+    if (this.printed !== this.done) this.print(performance.now());
     if (this.stream.isTTY) this.stream.write('\n');
   }
 
   private print(now: number): void {
+    this.printed = this.done;
     const seconds = (now - this.start) / 1000;
     const rate = seconds > 0 ? this.done / seconds : 0;
     const eta = rate > 0 ? (this.total - this.done) / rate : Infinity;

@@ -27,7 +27,7 @@ export function scatterSvg(spec: ScatterSpec, width = 720, height = 480): string
     const { slope, intercept } = linearFit(spec.x, spec.y);
     parts.push(`<line x1="${px(x0)}" y1="${py(slope * x0 + intercept)}" x2="${px(x1)}" y2="${py(slope * x1 + intercept)}" stroke="#d62728" stroke-width="2"/>`);
   }
-  parts.push(label(width / 2, height - 12, spec.xLabel, 'middle'), `<text transform="translate(18 ${height / 2}) rotate(-90)" text-anchor="middle" ${FONT}>${escapeXml(spec.yLabel)}</text>`);
+  parts.push(label(width / 2, height - 12, spec.xLabel, 'middle'), `<text transform="translate(18 ${height / 2}) rotate(-90)" text-anchor="middle" font-size="12" ${FONT}>${escapeXml(spec.yLabel)}</text>`);
   parts.push(`<text x="${width / 2}" y="24" text-anchor="middle" ${FONT} font-size="15">${escapeXml(spec.title)}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 }
@@ -36,9 +36,9 @@ export async function scatterPng(spec: ScatterSpec): Promise<Buffer> {
   return sharp(Buffer.from(scatterSvg(spec))).png().toBuffer();
 }
 
-const FONT = 'font-family="DejaVu Sans, sans-serif" font-size="12" fill="black"';
+const FONT = 'font-family="DejaVu Sans, sans-serif" fill="black"';
 const line = (x1: number, y1: number, x2: number, y2: number) => `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="black"/>`;
-const label = (x: number, y: number, text: string, anchor: string) => `<text x="${x}" y="${y}" text-anchor="${anchor}" ${FONT}>${escapeXml(text)}</text>`;
+const label = (x: number, y: number, text: string, anchor: string) => `<text x="${x}" y="${y}" text-anchor="${anchor}" font-size="12" ${FONT}>${escapeXml(text)}</text>`;
 const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(2));
 
 function paddedRange(values: readonly number[]): [number, number] {

@@ -1,0 +1,70 @@
+import { basename } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { DymuError, type MergePolicy, noMerging } from '@dymu/core';
+import { Vlm } from '@dymu/llm';
+
+interface Args {
+  vlm: string;
+  image: string;
+  question: string;
+  policy: string;
+  vtu: boolean;
+  cache: boolean;
+  'max-new-tokens': number;
+  temperature: number;
+  'top-k': number;
+  'top-p': number;
+  seed: number;
+  template?: string;
+  'vision-tower'?: string;
+}
+
+/** Merge policies by name; the merging package's (tome, dtome, …) join here when they land. */
+const POLICIES: Record<string, () => MergePolicy> = { none: () => noMerging };
+
+export const chatCommand: CommandModule<object, Args> = {
+  command: 'chat <image> <question>',
+  describe: 'Answer a question about an image with a LLaVA-style VLM; print the visual token count and timings',
+  builder: (y) =>
+    y
+      .positional('image', { type: 'string', demandOption: true })
+      .positional('question', { type: 'string', demandOption: true })
+      .option('vlm', { type: 'string', demandOption: true, describe: 'LLaVA checkpoint directory (config.json with mm_*, safetensors, tokenizer.json)' })
+      .option('policy', { choices: Object.keys(POLICIES), default: 'none', describe: 'merge policy of the vision tower' })
+      .option('vtu', { type: 'boolean', default: true, describe: 'virtual token unmerging in the LLM (--no-vtu: merged tokens at consecutive positions)' })
+      .option('cache', { type: 'boolean', default: true, describe: 'decode with the KV cache (--no-cache recomputes the sequence every step)' })
+      .option('max-new-tokens', { type: 'number', default: 128 })
+      .option('temperature', { type: 'number', default: 0, describe: '0: greedy' })
+      .option('top-k', { type: 'number', default: 0 })
+      .option('top-p', { type: 'number', default: 1 })
+      .option('seed', { type: 'number', default: 0 })
+      .option('template', { type: 'string', describe: 'chat template (default: vicuna_v1 for LLaMA, qwen_1_5 for Qwen2)' })
+      .option('vision-tower', { type: 'string', describe: "vision tower directory, instead of config.json's mm_vision_tower" }) as never,
+  handler: async (args) => {
+    const policy = POLICIES[args.policy];
+    if (!policy) throw new DymuError(`unknown merge policy ${JSON.stringify(args.policy)}`, { field: '--policy' });
+    const t0 = performance.now();
+    const vlm = await Vlm.load(args.vlm, { visionTower: args['vision-tower'], template: args.template });
+    const loadMs = performance.now() - t0;
+    const answer = await vlm.ask([args.image], args.question, {
+      policy: policy(),
+      vtu: args.vtu,
+      useCache: args.cache,
+      maxNewTokens: args['max-new-tokens'],
+      temperature: args.temperature,
+      topK: args['top-k'],
+      topP: args['top-p'],
+      seed: args.seed,
+    });
+    const t = answer.timings;
+    const ms = (x: number) => `${x.toFixed(0)} ms`;
+    const generated = answer.tokens.length;
+    console.log(answer.text);
+    console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens (${answer.visualTokensWithClass} with the class token), policy ${args.policy}`);
+    console.log(`LLM input: ${answer.virtual} positions over ${answer.unique} unique rows (VTU ${args.vtu ? 'on' : 'off'}, template ${vlm.template.name})`);
+    console.log(
+      `load ${ms(loadMs)} | encode ${ms(t.encodeMs)} | prompt ${ms(t.prepareMs)} | prefill ${ms(t.prefillMs)} | ` +
+        `decode ${ms(t.decodeMs)} (${generated} tokens, ${t.decodeMs > 0 ? ((1000 * t.steps) / t.decodeMs).toFixed(1) : '-'} steps/s, ${answer.finish})`,
+    );
+  },
+};

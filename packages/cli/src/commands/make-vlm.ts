@@ -1,0 +1,40 @@
+import type { CommandModule } from 'yargs';
+import { type DType, LLM_PRESETS, makeVlmModel } from '@dymu/weights';
+
+interface Args {
+  family: 'llama' | 'qwen2';
+  preset: string;
+  out: string;
+  seed: number;
+  dtype: string;
+  'shard-mb'?: number;
+}
+
+export const makeVlmCommand: CommandModule<object, Args> = {
+  command: 'make-vlm',
+  describe: 'Write a generated LLaVA checkpoint (decoder + mlp2x_gelu projector, tiny vision tower in vision_tower/) with deterministic weights',
+  builder: (y) =>
+    y
+      .option('family', { choices: ['llama', 'qwen2'] as const, default: 'llama' as const, describe: 'llama: LLaVA-1.5 (Vicuna + CLIP); qwen2: LLaVA-OneVision (Qwen2 + SigLIP)' })
+      .option('preset', { type: 'string', default: 'tiny', describe: `decoder size; llama: ${Object.keys(LLM_PRESETS.llama).join(', ')}; qwen2: ${Object.keys(LLM_PRESETS.qwen2).join(', ')}` })
+      .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
+      .option('seed', { type: 'number', default: 0 })
+      .option('dtype', { choices: ['F32', 'F16', 'BF16'], default: 'F32' })
+      .option('shard-mb', { type: 'number', describe: 'shard the weights (model.safetensors.index.json) at this size' }),
+  handler: (args) => {
+    const t0 = performance.now();
+    const { dir, config, vision } = makeVlmModel({
+      family: args.family,
+      preset: args.preset,
+      seed: args.seed,
+      out: args.out,
+      dtype: args.dtype as DType,
+      maxShardBytes: args['shard-mb'] === undefined ? undefined : args['shard-mb'] * 2 ** 20,
+    });
+    const llm = config.llm;
+    console.log(
+      `wrote ${dir}: ${llm.family} ${args.preset} (${llm.numLayers} layers, width ${llm.hiddenSize}, ${llm.numHeads}/${llm.numKvHeads} heads, vocab ${llm.vocabSize}), ` +
+        `${config.projector.type} projector, ${vision.arch} vision tower in ${config.visionTower}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  },
+};
