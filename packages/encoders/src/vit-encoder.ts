@@ -40,8 +40,22 @@ export interface EncodedImage {
 
 export type BlockObserver = (event: { block: number; stage: 'attention' | 'output'; state: TokenBatch; metric?: Float32Array }) => void;
 
+/** Wall milliseconds spent in each phase of the blocks, accumulated over calls. */
+export interface EncodeTimings {
+  attention: number;
+  /** Bipartite matching, the policy's plan and the merge: the cost of merging itself. */
+  merging: number;
+  mlp: number;
+}
+
+export function emptyTimings(): EncodeTimings {
+  return { attention: 0, merging: 0, mlp: 0 };
+}
+
 export interface EncodeOptions {
   policy?: MergePolicy;
+  /** Accumulates where the time of the blocks goes. */
+  timings?: EncodeTimings;
   /** LLaVA-1.5 pads images to a square of the mean colour before the processor. */
   pad?: PadMode;
   /** Sees the token batch after each half-block (for parity tests and visualisations). */
@@ -117,6 +131,13 @@ export class VitEncoder {
     const tokens0 = embedded.hidden.dims[1];
     let state = initialTokenBatch(embedded.hidden.data as Float32Array, batch, tokens0, D);
     const counts: number[][] = Array.from({ length: batch }, () => []);
+    const timings = options.timings ?? emptyTimings();
+    let clock = performance.now();
+    const lap = (phase: keyof EncodeTimings) => {
+      const now = performance.now();
+      timings[phase] += now - clock;
+      clock = now;
+    };
     for (let block = 0; block < this.blocks; block++) {
       const bias = attentionBias(state);
       const attended = await this.sessions.attention[block].run({
@@ -126,13 +147,16 @@ export class VitEncoder {
       const metric = attended.metric.data as Float32Array;
       state = { ...state, hidden: attended.hidden_out.data as Float32Array };
       options.observe?.({ block, stage: 'attention', state, metric });
+      lap('attention');
       const matching = policy.usesMatching && state.tokens > 1 ? await this.match(metric, bias, state) : undefined;
       const plan = policy.plan(state, { block, numBlocks: this.config.numLayers, metric, metricDim: D / H, classToken: this.config.classToken, matching });
       if (plan) state = await this.merge(state, plan);
+      lap('merging');
       const out = await this.sessions.mlp[block].run({ hidden: { data: state.hidden, dims: [batch, state.tokens, D] } });
       state = { ...state, hidden: out.hidden_out.data as Float32Array };
       options.observe?.({ block, stage: 'output', state });
       state.lengths.forEach((n, b) => counts[b].push(n));
+      lap('mlp');
     }
     if (this.sessions.post) {
       const out = await this.sessions.post.run({ hidden: { data: state.hidden, dims: [batch, state.tokens, D] } });

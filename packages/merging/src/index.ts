@@ -37,3 +37,4 @@ export {
   thresholdsOf,
 } from './threshold-file.ts';
 export { weightsSha256 } from './weights-hash.ts';
+export { blockCost, encoderCost } from './cost.ts';
