@@ -3,9 +3,11 @@ import { hideBin } from 'yargs/helpers';
 import { DymuError } from '@dymu/core';
 import { analyzeCommand } from './commands/analyze.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
+import { chatCommand } from './commands/chat.ts';
 import { dataCommand } from './commands/data.ts';
 import { encodeCommand } from './commands/encode.ts';
 import { makeModelCommand } from './commands/make-model.ts';
+import { makeVlmCommand } from './commands/make-vlm.ts';
 import { quickstartCommand } from './commands/quickstart.ts';
 import { visualizeCommand } from './commands/visualize.ts';
 
@@ -19,6 +21,8 @@ try {
     .command(calibrateCommand)
     .command(visualizeCommand)
     .command(analyzeCommand)
+    .command(makeVlmCommand)
+    .command(chatCommand)
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .fail((message, error, y) => {

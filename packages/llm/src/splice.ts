@@ -1,5 +1,5 @@
 import { DymuError } from '@dymu/core';
-import { type Segment, unmergeMap } from '@dymu/vtu';
+import { type Segment, unmergeMap, type UnmergeMap } from '@dymu/vtu';
 import { concat } from './arrays.ts';
 import type { SequenceInput } from './decoder.ts';
 import { IMAGE_PLACEHOLDER } from './templates.ts';
@@ -29,7 +29,7 @@ export interface ImageRows {
  * crops, each its own raster block of virtual positions), text chunk 1, … as unique rows, with VTU's
  * map (or, with `vtu` false, the merged tokens as ordinary consecutive tokens).
  */
-export function splice(textRows: readonly Float32Array[], images: readonly (readonly ImageRows[])[], width: number, vtu: boolean): SequenceInput {
+export function splice(textRows: readonly Float32Array[], images: readonly (readonly ImageRows[])[], width: number, vtu: boolean): SequenceInput & { map: UnmergeMap } {
   if (textRows.length !== images.length + 1) {
     throw new DymuError(`the prompt has ${textRows.length - 1} image placeholders for ${images.length} images`, { field: 'prompt' });
   }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { DymuError, type MergePolicy } from '@dymu/core';
 import { type EncodedImage, type PadMode, VitEncoder } from '@dymu/encoders';
 import { type Session, SessionPool } from '@dymu/onnx';
+import type { UnmergeMap } from '@dymu/vtu';
 import { checkProjectorWeights, type LlavaConfig, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
 import { concat } from './arrays.ts';
 import { LlmDecoder, type SequenceInput } from './decoder.ts';
@@ -82,7 +83,7 @@ export class Vlm {
    * tokens as unique rows, with VTU's map from the source maps (or the ablation's identity).
    * `images[i]` fills placeholder i: one image, or a base image and its crops.
    */
-  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true): Promise<SequenceInput> {
+  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true): Promise<SequenceInput & { map: UnmergeMap }> {
     const D = this.decoder.config.hiddenSize;
     const chunks = tokenizePrompt(this.tokenizer, prompt);
     const text = await this.decoder.embed(chunks.flat());
@@ -114,8 +115,8 @@ export class Vlm {
       ...result.generations[0],
       visualTokens: encoded.reduce((n, e) => n + e.count, 0),
       visualTokensWithClass: encoded.reduce((n, e) => n + e.countWithClassToken, 0),
-      unique: input.map?.unique ?? 0,
-      virtual: input.map?.virtual ?? 0,
+      unique: input.map.unique,
+      virtual: input.map.virtual,
       timings: { encodeMs: t1 - t0, prepareMs: t2 - t1, prefillMs: result.prefillMs, decodeMs: result.decodeMs, steps: result.steps },
     };
   }

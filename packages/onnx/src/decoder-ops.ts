@@ -45,7 +45,8 @@ export function causalBias(g: GraphBuilder, queries: Value, keys: Value, name: s
  * softmax(q kᵀ / √dh + bias) v with grouped KV heads: query head h reads KV head
  * ⌊h / (H / Hkv)⌋ (Hugging Face's repeat_kv order). q: [B, T, H, dh] (RoPE applied);
  * k, v: [B, Hkv, S, dh]; bias broadcasts to [B, 1, 1, T, S]. Returns [B, T, H·dh].
- * KV heads are never copied per query head: q is viewed as [B, Hkv, H/Hkv, T, dh] and the MatMuls broadcast.
+ * KV heads are never copied per query head: q is viewed as [B, Hkv, H/Hkv, T, dh] and the MatMuls
+ * broadcast; the scores use onnxruntime's FusedMatMul (com.microsoft), which reads k transposed.
  */
 export function groupedQueryAttention(
   g: GraphBuilder,
@@ -60,11 +61,49 @@ export function groupedQueryAttention(
 ): Value {
   const op = (type: string, inputs: Value[], attrs = {}) => g.op1(type, inputs, attrs, `${name}/${type}`);
   const group = numHeads / numKvHeads;
-  const scaled = op('Mul', [q, g.constFloat([1 / Math.sqrt(headDim)], [])]);
-  const q5 = op('Transpose', [op('Reshape', [scaled, g.constInt64([0, 0, numKvHeads, group, headDim])])], { perm: [0, 2, 3, 1, 4] });
+  const q5 = op('Transpose', [op('Reshape', [q, g.constInt64([0, 0, numKvHeads, group, headDim])])], { perm: [0, 2, 3, 1, 4] });
   const axis2 = g.constInt64([2]);
-  const kT = op('Transpose', [op('Unsqueeze', [k, axis2])], { perm: [0, 1, 2, 4, 3] }); // [B, Hkv, 1, dh, S]
-  const probs = op('Softmax', [op('Add', [op('MatMul', [q5, kT]), bias])], { axis: -1 });
+  // q kᵀ / √dh without materialising kᵀ: onnxruntime's FusedMatMul reads k transposed and applies the scale.
+  const scores = g.op('FusedMatMul', [q5, op('Unsqueeze', [k, axis2])], { transB: 1, alpha: { float: 1 / Math.sqrt(headDim) } }, { domain: 'com.microsoft', name: `${name}/FusedMatMul` })[0];
+  const probs = op('Softmax', [op('Add', [scores, bias])], { axis: -1 });
   const out = op('MatMul', [probs, op('Unsqueeze', [v, axis2])]); // [B, Hkv, group, T, dh]
   return op('Reshape', [op('Transpose', [out], { perm: [0, 3, 1, 2, 4] }), g.constInt64([0, 0, numHeads * headDim])]);
+}
+
+/**
+ * Causal attention of T new queries over S = P + T keys, the last T keys being the queries' own
+ * (a KV cache of P before them); `keyBias` [B, S] adds 0 or MASKED per key. The queries run in
+ * `chunks` blocks, each against the keys up to its own last query only, so most of the masked
+ * upper triangle is never computed: for P = 0 the score work is (chunks + 1) / (2·chunks) of the
+ * dense product. q: [B, T, H, dh] (RoPE applied); k, v: [B, Hkv, S, dh]. Returns [B, T, H·dh].
+ */
+export function causalAttention(
+  g: GraphBuilder,
+  q: Value,
+  k: Value,
+  v: Value,
+  keyBias: Value,
+  shape: { numHeads: number; numKvHeads: number; headDim: number; chunks: number },
+  name: string,
+): Value {
+  const op = (type: string, inputs: Value[], attrs = {}) => g.op1(type, inputs, attrs, `${name}/${type}`);
+  const int = (v: number) => g.constInt64([v], []);
+  const dim = (x: Value, axis: number) => op('Gather', [op('Shape', [x]), int(axis)]);
+  const slice = (x: Value, start: Value, end: Value, axis: number) =>
+    op('Slice', [x, op('Unsqueeze', [start, g.constInt64([0])]), op('Unsqueeze', [end, g.constInt64([0])]), g.constInt64([axis])]);
+  const T = dim(q, 1);
+  const P = op('Sub', [dim(k, 2), T]);
+  const step = op('Div', [op('Add', [T, int(shape.chunks - 1)]), int(shape.chunks)]); // ⌈T / chunks⌉
+  const outputs = Array.from({ length: shape.chunks }, (_, c) => {
+    const start = op('Min', [op('Mul', [step, int(c)]), T]);
+    const end = op('Min', [op('Mul', [step, int(c + 1)]), T]);
+    const keys = op('Add', [P, end]);
+    const bias = op('Add', [
+      causalBias(g, op('Sub', [end, start]), keys, `${name}/causal`),
+      op('Unsqueeze', [slice(keyBias, int(0), keys, 1), g.constInt64([1, 2, 3])]),
+    ]);
+    const [kc, vc] = [slice(k, int(0), keys, 2), slice(v, int(0), keys, 2)];
+    return groupedQueryAttention(g, slice(q, start, end, 1), kc, vc, bias, shape.numHeads, shape.numKvHeads, shape.headDim, `${name}/chunk${c}`);
+  });
+  return outputs.length === 1 ? outputs[0] : op('Concat', outputs, { axis: 1 });
 }

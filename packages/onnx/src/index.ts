@@ -12,7 +12,7 @@ export {
   type LinearWeights,
   type ActivationKind,
 } from './ops.ts';
-export { MASKED, rotaryCosSin, applyRotary, causalBias, groupedQueryAttention } from './decoder-ops.ts';
+export { MASKED, rotaryCosSin, applyRotary, causalBias, groupedQueryAttention, causalAttention } from './decoder-ops.ts';
 export {
   SessionPool,
   type Session,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { maxAbsDiff } from '@dymu/core';
-import { applyRotary, causalBias, GraphBuilder, groupedQueryAttention, MASKED, rotaryCosSin, SessionPool } from '../src/index.ts';
+import { applyRotary, causalAttention, causalBias, GraphBuilder, groupedQueryAttention, MASKED, rotaryCosSin, SessionPool } from '../src/index.ts';
 import { randn } from './reference.ts';
 
 const pool = new SessionPool({ intraOpThreads: 1 });
@@ -96,5 +96,45 @@ describe('decoder op helpers against naive JS', () => {
     }
     expect(y.dims).toEqual([B, T, H * dh]);
     expect(maxAbsDiff(y.data as Float32Array, ref)).toBeLessThan(1e-5);
+  });
+  it('causalAttention in query chunks equals dense causal attention with a key bias, after a cache and for fewer queries than chunks', async () => {
+    const [B, H, Hkv, dh] = [2, 4, 2, 4];
+    const session = await pool.get('causal-attention', () => {
+      const g = new GraphBuilder('causal_attention');
+      const q = g.input('q', 'float32', ['b', 't', H, dh]);
+      const k = g.input('k', 'float32', ['b', Hkv, 's', dh]);
+      const v = g.input('v', 'float32', ['b', Hkv, 's', dh]);
+      const bias = g.input('key_bias', 'float32', ['b', 's']);
+      g.output(causalAttention(g, q, k, v, bias, { numHeads: H, numKvHeads: Hkv, headDim: dh, chunks: 3 }, 'attn'), 'y', 'float32', ['b', 't', H * dh]);
+      return g.toBytes();
+    });
+    for (const [T, P] of [[7, 0], [5, 3], [1, 6], [2, 2]]) {
+      const S = P + T;
+      const q = randn(`ca-q${T}`, B * T * H * dh), k = randn(`ca-k${T}`, B * Hkv * S * dh), v = randn(`ca-v${T}`, B * Hkv * S * dh);
+      const keyBias = Float32Array.from({ length: B * S }, (_, i) => (i === S + 1 ? MASKED : 0)); // batch 1's second key is masked
+      const { y } = await session.run({
+        q: { data: q, dims: [B, T, H, dh] }, k: { data: k, dims: [B, Hkv, S, dh] }, v: { data: v, dims: [B, Hkv, S, dh] }, key_bias: { data: keyBias, dims: [B, S] },
+      });
+      const ref = new Float64Array(B * T * H * dh);
+      for (let b = 0; b < B; b++) {
+        for (let h = 0; h < H; h++) {
+          const kv = Math.floor(h / (H / Hkv));
+          for (let t = 0; t < T; t++) {
+            const keys = Array.from({ length: P + t + 1 }, (_, s) => s).filter((s) => keyBias[b * S + s] === 0);
+            const logits = keys.map((s) => {
+              let dot = 0;
+              for (let d = 0; d < dh; d++) dot += q[((b * T + t) * H + h) * dh + d] * k[((b * Hkv + kv) * S + s) * dh + d];
+              return dot / Math.sqrt(dh);
+            });
+            const max = Math.max(...logits);
+            const e = logits.map((l) => Math.exp(l - max));
+            const z = e.reduce((a, x) => a + x, 0);
+            for (let d = 0; d < dh; d++) ref[((b * T + t) * H + h) * dh + d] = keys.reduce((a, s, j) => a + (e[j] / z) * v[((b * Hkv + kv) * S + s) * dh + d], 0);
+          }
+        }
+      }
+      expect(y.dims).toEqual([B, T, H * dh]);
+      expect(maxAbsDiff(y.data as Float32Array, ref), `T ${T}, P ${P}`).toBeLessThan(1e-5);
+    }
   });
 });

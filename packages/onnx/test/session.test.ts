@@ -93,6 +93,16 @@ describe('SessionPool', () => {
     expect(builds).toBe(2);
   });
 
+  it('runs sessions whose idle threads spin (onnxruntime default; ours is off)', async () => {
+    const quiet = new SessionPool({ spinning: true });
+    try {
+      const session = await quiet.get('double', double);
+      expect([...(await session.run({ x: { data: Float32Array.from([1, 2]), dims: [2] } })).y.data]).toEqual([2, 4]);
+    } finally {
+      await quiet.release();
+    }
+  });
+
   it('takes its default thread count from DYMU_THREADS', () => {
     const saved = process.env.DYMU_THREADS;
     try {

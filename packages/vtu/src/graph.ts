@@ -1,4 +1,4 @@
-import { applyRotary, causalBias, type GraphBuilder, groupedQueryAttention, rotaryCosSin, type Value } from '@dymu/onnx';
+import { applyRotary, causalAttention, type GraphBuilder, rotaryCosSin, type Value } from '@dymu/onnx';
 
 /** The graph values unmergedAttention reads. B = batch, U = unique rows, N = virtual rows, P = cached keys. */
 export interface UnmergedAttentionInputs {
@@ -26,12 +26,14 @@ export interface AttentionShape {
   numKvHeads: number;
   headDim: number;
   ropeTheta: number;
+  /** Query blocks of the causal attention (default 4): more skip more of the masked triangle, each costs a few small nodes. */
+  queryChunks?: number;
 }
 
 /**
  * VTU attention, form (a) of DYMU.md section 6: gather the unique q, k, v rows to the N virtual
  * rows by `map`, rotate at the virtual positions, append k, v to the cache, causal attention over
- * all P + N keys, then the weighted scatter-add of the N output rows back to their U unique rows
+ * all P + N keys (in query chunks), then the weighted scatter-add of the N output rows back to their U unique rows
  * (the group mean). No N × U matrix is built: the expansion is a Gather by index, the reduction
  * a ScatterND with reduction 'add'. With the identity map and weights 1 it is ordinary causal attention.
  * Returns out [B, U, H·dh] and the cache [B, Hkv, P + N, dh] with the N virtual keys and values.
@@ -44,10 +46,8 @@ export function unmergedAttention(g: GraphBuilder, x: UnmergedAttentionInputs, s
   // Rows of the batch flattened: virtual row (b, n) reads unique row b·U + map[b, n].
   const offsets = op('Mul', [op('Range', [g.constInt64([0], []), dim(x.q, 0), g.constInt64([1], [])]), dim(x.q, 1)]);
   const flat = op('Add', [x.map, op('Unsqueeze', [offsets, g.constInt64([1])])]); // [B, N]
-  const expand = (rows: Value, heads: number) => {
-    const unique = op('Reshape', [rows, g.constInt64([-1, heads * dh])]);
-    return op('Reshape', [op('Gather', [unique, flat], { axis: 0 }), g.constInt64([0, 0, heads, dh])]); // [B, N, heads, dh]
-  };
+  const rows = (t: Value, heads: number) => op('Reshape', [t, g.constInt64([-1, heads * dh])]); // [B·U, heads·dh]
+  const expand = (t: Value, heads: number) => op('Reshape', [op('Gather', [rows(t, heads), flat], { axis: 0 }), g.constInt64([0, 0, heads, dh])]); // [B, N, heads, dh]
 
   const { cos, sin } = rotaryCosSin(g, x.positions, dh, s.ropeTheta, `${name}/rope`);
   const axis2 = g.constInt64([2]);
@@ -58,14 +58,12 @@ export function unmergedAttention(g: GraphBuilder, x: UnmergedAttentionInputs, s
   const presentKey = op('Concat', [x.pastKey, toCache(k)], { axis: 2 });
   const presentValue = op('Concat', [x.pastValue, toCache(expand(x.v, Hkv))], { axis: 2 });
 
-  const causal = causalBias(g, dim(x.map, 1), dim(presentKey, 2), `${name}/causal`); // [N, P + N]
-  const keyBias = op('Unsqueeze', [x.keyBias, g.constInt64([1, 2, 3])]); // [B, 1, 1, 1, P + N]
-  const attended = groupedQueryAttention(g, q, presentKey, presentValue, op('Add', [causal, keyBias]), H, Hkv, dh, `${name}/attention`);
+  const attended = causalAttention(g, q, presentKey, presentValue, x.keyBias, { numHeads: H, numKvHeads: Hkv, headDim: dh, chunks: s.queryChunks ?? 4 }, `${name}/attention`);
 
   // Group mean: out[b·U + map] += weight · row, as a ScatterND over the flattened unique rows.
   const width = H * dh;
   const updates = op('Reshape', [op('Mul', [attended, op('Unsqueeze', [x.weights, g.constInt64([-1])])]), g.constInt64([-1, width])]);
-  const zeros = op('ConstantOfShape', [op('Shape', [op('Reshape', [x.q, g.constInt64([-1, width])])])]);
+  const zeros = op('ConstantOfShape', [op('Shape', [rows(x.q, H)])]);
   const summed = op('ScatterND', [zeros, op('Reshape', [flat, g.constInt64([-1, 1])]), updates], { reduction: 'add' });
   return { out: op('Reshape', [summed, op('Shape', [x.q])]), presentKey, presentValue };
 }

@@ -16,15 +16,16 @@ interface LlmPresetFields {
   num_key_value_heads: number;
   /** Omitted: the generated tokenizer's own size. */
   vocab_size?: number;
+  tie_word_embeddings?: boolean;
 }
 
 const preset = (hidden_size: number, intermediate_size: number, num_hidden_layers: number, num_attention_heads: number, num_key_value_heads: number, vocab_size?: number): LlmPresetFields =>
-  ({ hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, num_key_value_heads, vocab_size });
+  ({ hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, num_key_value_heads, ...(vocab_size === undefined ? {} : { vocab_size }) });
 
 /** tiny: for tests (Qwen2's has grouped KV heads); the others have the published shapes (Vicuna-7B, Qwen2-0.5B) or sit in between. */
 export const LLM_PRESETS: Record<LlmFamily, Record<string, LlmPresetFields>> = {
   llama: { tiny: preset(64, 176, 2, 4, 4), small: preset(512, 1408, 8, 8, 8, 32000), '7b': preset(4096, 11008, 32, 32, 32, 32000) },
-  qwen2: { tiny: preset(64, 176, 2, 4, 2), '0.5b': preset(896, 4864, 24, 14, 2, 151936) },
+  qwen2: { tiny: preset(64, 176, 2, 4, 2), '0.5b': { ...preset(896, 4864, 24, 14, 2, 151936), tie_word_embeddings: true } },
 };
 
 export interface MakeLlmOptions {

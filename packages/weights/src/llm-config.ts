@@ -74,6 +74,7 @@ export function parseLlmConfig(raw: Json, source: string, generation: Json = {})
   if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
     throw new DymuError(`RoPE scaling is not supported, got ${JSON.stringify(raw.rope_scaling)}`, { file: source, field: 'rope_scaling' });
   }
+  if (raw.use_sliding_window === true) throw new DymuError('sliding-window attention is not supported', { file: source, field: 'use_sliding_window' });
   const numHeads = int('num_attention_heads');
   const numKvHeads = raw.num_key_value_heads === undefined || raw.num_key_value_heads === null ? numHeads : positiveInt(raw.num_key_value_heads, source, 'num_key_value_heads');
   const hiddenSize = int('hidden_size');

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { DymuError, type MergePolicy, noMerging } from '@dymu/core';
+import { type MergePolicy, noMerging } from '@dymu/core';
 import { Vlm } from '@dymu/llm';
 
 interface Args {
@@ -19,7 +19,7 @@ interface Args {
   'vision-tower'?: string;
 }
 
-/** Merge policies by name; the merging package's (tome, dtome, …) join here when they land. */
+/** Merge policies by name (only `none` for now; @dymu/merging's registry, tome / dtome with their parameters, goes here). */
 const POLICIES: Record<string, () => MergePolicy> = { none: () => noMerging };
 
 export const chatCommand: CommandModule<object, Args> = {
@@ -41,13 +41,11 @@ export const chatCommand: CommandModule<object, Args> = {
       .option('template', { type: 'string', describe: 'chat template (default: vicuna_v1 for LLaMA, qwen_1_5 for Qwen2)' })
       .option('vision-tower', { type: 'string', describe: "vision tower directory, instead of config.json's mm_vision_tower" }) as never,
   handler: async (args) => {
-    const policy = POLICIES[args.policy];
-    if (!policy) throw new DymuError(`unknown merge policy ${JSON.stringify(args.policy)}`, { field: '--policy' });
     const t0 = performance.now();
     const vlm = await Vlm.load(args.vlm, { visionTower: args['vision-tower'], template: args.template });
     const loadMs = performance.now() - t0;
     const answer = await vlm.ask([args.image], args.question, {
-      policy: policy(),
+      policy: POLICIES[args.policy](),
       vtu: args.vtu,
       useCache: args.cache,
       maxNewTokens: args['max-new-tokens'],
@@ -60,7 +58,8 @@ export const chatCommand: CommandModule<object, Args> = {
     const ms = (x: number) => `${x.toFixed(0)} ms`;
     const generated = answer.tokens.length;
     console.log(answer.text);
-    console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens (${answer.visualTokensWithClass} with the class token), policy ${args.policy}`);
+    const withClass = answer.visualTokensWithClass === answer.visualTokens ? '' : ` (${answer.visualTokensWithClass} with the class token)`;
+    console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens${withClass}, policy ${args.policy}`);
     console.log(`LLM input: ${answer.virtual} positions over ${answer.unique} unique rows (VTU ${args.vtu ? 'on' : 'off'}, template ${vlm.template.name})`);
     console.log(
       `load ${ms(loadMs)} | encode ${ms(t.encodeMs)} | prompt ${ms(t.prepareMs)} | prefill ${ms(t.prefillMs)} | ` +
