@@ -50,6 +50,18 @@ describe('dymu CLI', () => {
     expect(readdirSync(join(out, 'analysis')).sort()).toEqual(['complexity.arrow', 'tokens-vs-edgeDensity.png', 'tokens-vs-jpegBytesPerPixel.png']);
   });
 
+  it('answers a question through a generated VLM with a merge policy and VTU', () => {
+    const vlm = join(mkdtempSync(join(tmpdir(), 'cli-vlm-')), 'vlm');
+    expect(dymu('make-vlm', '--out', vlm).code).toBe(0);
+    const chat = dymu('chat', '--vlm', vlm, '--policy', 'tome', '--r', '8', '--max-new-tokens', '4', image, 'What is this?');
+    expect(chat.code, chat.err).toBe(0);
+    // 64 patches, 3 blocks run (LLaVA's penultimate of 4) with 8 merges each: 64 − 24 = 40 tokens.
+    expect(chat.out).toMatch(/coffee\.jpg: 40 visual tokens \(41 with the class token\), policy tome/);
+    expect(chat.out).toMatch(/LLM input: (\d+) positions over (\d+) unique rows \(VTU on/);
+    const [, virtual, unique] = chat.out.match(/LLM input: (\d+) positions over (\d+) unique rows/)!.map(Number);
+    expect(virtual - unique).toBe(64 - 40);
+  });
+
   it('rejects unknown commands and options with usage and exit code 2', () => {
     const bad = dymu('encode', '--modle', model, image);
     expect(bad.code).toBe(2);

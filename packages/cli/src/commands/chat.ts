@@ -1,13 +1,12 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { type MergePolicy, noMerging } from '@dymu/core';
 import { Vlm } from '@dymu/llm';
+import { policyFromArgs, withPolicyOptions, type PolicyArgs } from '../policy-options.ts';
 
-interface Args {
+interface Args extends PolicyArgs {
   vlm: string;
   image: string;
   question: string;
-  policy: string;
   vtu: boolean;
   cache: boolean;
   'max-new-tokens': number;
@@ -19,18 +18,14 @@ interface Args {
   'vision-tower'?: string;
 }
 
-/** Merge policies by name (only `none` for now; @dymu/merging's registry, tome / dtome with their parameters, goes here). */
-const POLICIES: Record<string, () => MergePolicy> = { none: () => noMerging };
-
 export const chatCommand: CommandModule<object, Args> = {
   command: 'chat <image> <question>',
   describe: 'Answer a question about an image with a LLaVA-style VLM; print the visual token count and timings',
   builder: (y) =>
-    y
+    withPolicyOptions(y)
       .positional('image', { type: 'string', demandOption: true })
       .positional('question', { type: 'string', demandOption: true })
       .option('vlm', { type: 'string', demandOption: true, describe: 'LLaVA checkpoint directory (config.json with mm_*, safetensors, tokenizer.json)' })
-      .option('policy', { choices: Object.keys(POLICIES), default: 'none', describe: 'merge policy of the vision tower' })
       .option('vtu', { type: 'boolean', default: true, describe: 'virtual token unmerging in the LLM (--no-vtu: merged tokens at consecutive positions)' })
       .option('cache', { type: 'boolean', default: true, describe: 'decode with the KV cache (--no-cache recomputes the sequence every step)' })
       .option('max-new-tokens', { type: 'number', default: 128 })
@@ -43,9 +38,10 @@ export const chatCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     const t0 = performance.now();
     const vlm = await Vlm.load(args.vlm, { visionTower: args['vision-tower'], template: args.template });
+    const policy = await policyFromArgs(args, vlm.encoder.dir, vlm.encoder.config);
     const loadMs = performance.now() - t0;
     const answer = await vlm.ask([args.image], args.question, {
-      policy: POLICIES[args.policy](),
+      policy,
       vtu: args.vtu,
       useCache: args.cache,
       maxNewTokens: args['max-new-tokens'],
@@ -59,7 +55,7 @@ export const chatCommand: CommandModule<object, Args> = {
     const generated = answer.tokens.length;
     console.log(answer.text);
     const withClass = answer.visualTokensWithClass === answer.visualTokens ? '' : ` (${answer.visualTokensWithClass} with the class token)`;
-    console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens${withClass}, policy ${args.policy}`);
+    console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens${withClass}, policy ${policy.name}`);
     console.log(`LLM input: ${answer.virtual} positions over ${answer.unique} unique rows (VTU ${args.vtu ? 'on' : 'off'}, template ${vlm.template.name})`);
     console.log(
       `load ${ms(loadMs)} | encode ${ms(t.encodeMs)} | prompt ${ms(t.prepareMs)} | prefill ${ms(t.prefillMs)} | ` +
