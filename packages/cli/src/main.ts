@@ -6,15 +6,21 @@ import { calibrateCommand } from './commands/calibrate.ts';
 import { chatCommand } from './commands/chat.ts';
 import { dataCommand } from './commands/data.ts';
 import { encodeCommand } from './commands/encode.ts';
+import { lsCommand } from './commands/ls.ts';
 import { makeModelCommand } from './commands/make-model.ts';
 import { makeVlmCommand } from './commands/make-vlm.ts';
-import { quickstartCommand } from './commands/quickstart.ts';
+import { runCommand } from './commands/run.ts';
+import { sqlCommand } from './commands/sql.ts';
+import { tableCommand } from './commands/table.ts';
 import { visualizeCommand } from './commands/visualize.ts';
 
 try {
   await yargs(hideBin(process.argv))
     .scriptName('dymu')
-    .command(quickstartCommand)
+    .command(runCommand)
+    .command(tableCommand)
+    .command(lsCommand)
+    .command(sqlCommand)
     .command(makeModelCommand)
     .command(encodeCommand)
     .command(dataCommand)

@@ -1,0 +1,43 @@
+import type { CommandModule } from 'yargs';
+import { createContainer, describePlan, knownNames, loadExperiment, parseShard, planRuns, planStatus, runExperiment, selectShard, writeTables } from '@dymu/experiments';
+
+interface Args {
+  file: string;
+  overrides: string[];
+  'dry-run': boolean;
+  shard?: string;
+  results: string;
+  cache?: string;
+}
+
+export const runCommand: CommandModule<object, Args> = {
+  command: 'run <file> [overrides..]',
+  describe: 'Run an experiment file (finished runs are skipped, interrupted ones resume), then print its tables',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'experiment file (experiments/*.yaml)' })
+      .positional('overrides', { type: 'string', array: true, default: [], describe: 'Hydra-style overrides: policy.r=8 seeds=[0,1,2] models.llava15=/data/llava ~limit' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the expanded runs (resolved configs, ids, status) and stop' })
+      .option('shard', { type: 'string', describe: 'run slice i/n of the runs (0 ≤ i < n), e.g. --shard $SLURM_ARRAY_TASK_ID/8' })
+      .option('results', { type: 'string', default: 'results', describe: 'results directory' })
+      .option('cache', { type: 'string', describe: 'generated models and images, thresholds (default $DYMU_CACHE or .cache/dymu)' }) as never,
+  handler: async (args) => {
+    const container = createContainer({ results: args.results, cache: args.cache });
+    const experiment = loadExperiment(args.file, args.overrides, knownNames(container));
+    const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+    if (args['dry-run']) {
+      const runs = planRuns(experiment);
+      const selected = new Set((shard ? selectShard(runs, shard) : runs).map((r) => r.id));
+      process.stdout.write(describePlan(experiment, planStatus(experiment, args.results), selected));
+      return;
+    }
+    await runExperiment(experiment, container, { shard });
+    const states = planStatus(experiment, args.results);
+    const done = states.filter((s) => s.status === 'done').length;
+    if (done < states.length) {
+      console.log(`${done} of ${states.length} runs of ${experiment.name} are finished; \`dymu table ${args.file}\` once all are`);
+      return;
+    }
+    for (const table of await writeTables(experiment, args.results)) console.log(`\n${table.markdown}\n(${table.files.join(', ')})`);
+  },
+};

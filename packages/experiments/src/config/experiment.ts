@@ -1,0 +1,117 @@
+/** The validated shapes of an experiment file (see docs/experiments.md for the file format). */
+import type { Origin } from './origins.ts';
+
+/** Vision towers (`makeVitModel`) and LLaVA checkpoints with their own tiny vision tower (`makeVlmModel`). */
+export const GENERATED_ENCODERS = ['clip-vit', 'siglip-vit'] as const;
+export const GENERATED_VLMS = ['llama', 'qwen2'] as const;
+
+/** A model generated with deterministic weights, materialised once into the cache. */
+export interface GeneratedModel {
+  readonly generated: (typeof GENERATED_ENCODERS)[number] | (typeof GENERATED_VLMS)[number];
+  readonly preset: string;
+  readonly seed: number;
+}
+
+/** A model directory in Hugging Face layout, or a generated model. */
+export type ModelRef = string | GeneratedModel;
+
+export interface ModelConfig {
+  /** The vision tower (null: the LLaVA checkpoint's own, its `mm_vision_tower`). */
+  readonly encoder: ModelRef | null;
+  /** A LLaVA checkpoint (for tasks that answer questions), or null. */
+  readonly llm: ModelRef | null;
+  /** `llava`: penultimate block, class token dropped (what LLaVA takes); `last`: the model's last hidden state. */
+  readonly features: 'llava' | 'last';
+  /** LLaVA-1.5's pad-to-square with the mean colour. */
+  readonly pad: boolean;
+}
+
+/** A registered implementation by name with its parameters (policy, dataset, benchmark). */
+export type Component = { readonly name: string } & Readonly<Record<string, unknown>>;
+
+/** DToMe thresholds to calibrate once per encoder and cache as a threshold file. */
+export interface CalibrationSpec {
+  /** low | mid | high, or a JSON file with the list of r_i. */
+  readonly schedule: string;
+  readonly shape: 'constant' | 'linear' | 'reverse_linear';
+  /** The unlabelled images. */
+  readonly dataset: Component;
+  /** Images sampled from the dataset (null: all). */
+  readonly count: number | null;
+  readonly batch: number;
+  readonly seed: number;
+}
+
+/** A merge policy; `calibration` (resolved by the runner into a threshold `file`) when it needs calibrated thresholds. */
+export type PolicyConfig = Component & { readonly calibration?: CalibrationSpec };
+
+export type InputKind = 'dataset' | 'benchmark';
+
+/**
+ * Everything that decides a run's rows, fully resolved: the run id is a hash of this and the seed.
+ * Exactly one of `dataset` and `benchmark` is set.
+ */
+export interface RunConfig {
+  readonly task: string;
+  readonly model: ModelConfig;
+  readonly policy: PolicyConfig;
+  readonly vtu: boolean;
+  readonly dataset?: Component;
+  readonly benchmark?: Component;
+  /** Samples per run (null: all). */
+  readonly limit: number | null;
+}
+
+export interface MetricColumn {
+  /** A summary metric, or one per dataset/benchmark label (`{ GQA: accuracy, MME: perception }`). */
+  readonly metric: string | Readonly<Record<string, string>>;
+  readonly label: string;
+}
+
+/** A table: rows = configs, columns = metrics (per dataset/benchmark when there are several), cells = mean ± std over seeds. */
+export interface TableSpec {
+  readonly name: string;
+  readonly title: string | null;
+  /** Run-config paths (or sweep keys) whose values label a row. */
+  readonly rows: readonly string[];
+  readonly metrics: readonly MetricColumn[];
+  /** One more column per metric: per seed the mean over the datasets/benchmarks, then mean ± std over seeds. */
+  readonly average: boolean;
+  /** The visual-token metric shown as the last column the same way (null: none). */
+  readonly tokens: string | null;
+  readonly digits: number;
+}
+
+export interface Execution {
+  /** Images per encoder batch. */
+  readonly batch: number;
+  /** Rows per committed chunk file. */
+  readonly chunk: number;
+}
+
+/** One configuration of the experiment (a sweep point × an input), before seeds. */
+export interface ConfigPoint {
+  readonly config: RunConfig;
+  /** A label per sweep key and per input kind (`dataset` / `benchmark`). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Where the policy and the input were written (`policy`, `dataset` / `benchmark`), for errors their implementations raise. */
+  readonly origins: Readonly<Record<string, Origin>>;
+}
+
+export interface Experiment {
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+  readonly points: readonly ConfigPoint[];
+  readonly seeds: readonly number[];
+  readonly tables: readonly TableSpec[];
+  readonly execution: Execution;
+}
+
+/** The names the container has registered, for validation. */
+export interface Known {
+  readonly tasks: Readonly<Record<string, { readonly inputs: readonly InputKind[] }>>;
+  readonly policies: readonly string[];
+  readonly datasets: readonly string[];
+  readonly benchmarks: readonly string[];
+}

@@ -1,0 +1,162 @@
+import { basename, extname } from 'node:path';
+import { Check } from './check.ts';
+import { GENERATED_ENCODERS, GENERATED_VLMS, type CalibrationSpec, type Component, type ConfigPoint, type Execution, type Experiment, type GeneratedModel, type Known, type ModelConfig, type ModelRef, type PolicyConfig, type RunConfig } from './experiment.ts';
+import { interpolate } from './interpolate.ts';
+import { NAME, tableSpec } from './table-spec.ts';
+import { formatValue } from './label.ts';
+import type { Layered, Origins } from './origins.ts';
+import { applyPoint, sweepAxes, sweepPoints } from './sweep.ts';
+import { isRecord, type Path } from './tree.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const TOP_LEVEL = ['name', 'description', 'models', 'data', 'task', 'model', 'policy', 'vtu', 'datasets', 'benchmarks', 'limit', 'seeds', 'sweep', 'calibration', 'tables', 'execution'];
+/** The fields whose `${...}` are resolved (the location tables `models` and `data` only when referenced). */
+const RESOLVED = ['name', 'description', 'task', 'model', 'policy', 'vtu', 'datasets', 'benchmarks', 'limit', 'seeds', 'calibration', 'tables', 'execution'];
+const DEFAULT_SEEDS = [0, 1, 2];
+
+/**
+ * Validates a composed experiment (extends and overrides applied) and expands its sweep: one
+ * ConfigPoint per sweep point and dataset/benchmark. `file` names the experiment (its default name).
+ */
+export function validateExperiment(config: Layered, file: string, known: Known, env: Env): Experiment {
+  const check = new Check(config.origins);
+  check.record(config.tree, [], TOP_LEVEL);
+  const axes = sweepAxes(config);
+  const points = sweepPoints(axes);
+  const first = resolved(applyPoint(config, points[0]), env);
+  const name = first.name === undefined ? basename(file, extname(file)) : check.string(first.name, ['name']);
+  if (!NAME.test(name)) check.fail(['name'], `expected letters, digits, '.', '_' or '-' (it names the results directory), got ${JSON.stringify(name)}`);
+  return {
+    name,
+    file,
+    description: first.description === undefined ? '' : check.string(first.description, ['description']),
+    points: points.flatMap((point) => {
+      const layered = applyPoint(config, point);
+      return runConfigs(resolved(layered, env), layered.origins, known).map((p) => ({ ...p, labels: { ...point.labels, ...p.labels } }));
+    }),
+    seeds: seeds(first.seeds, check),
+    tables: first.tables === undefined ? [] : check.list(first.tables, ['tables']).map((t, i) => tableSpec(t, ['tables', i], check, axes.map((a) => a.key))),
+    execution: execution(first.execution, check),
+  };
+}
+
+function resolved(config: Layered, env: Env): Record<string, unknown> {
+  return Object.fromEntries(RESOLVED.filter((key) => key in config.tree).map((key) => [key, interpolate(config.tree, [key], config.origins, env)]));
+}
+
+function runConfigs(tree: Record<string, unknown>, origins: Origins, known: Known): ConfigPoint[] {
+  const check = new Check(origins);
+  const task = tree.task === undefined ? 'tokens' : check.string(tree.task, ['task']);
+  if (!Object.hasOwn(known.tasks, task)) check.fail(['task'], `unknown task ${JSON.stringify(task)} (expected one of ${Object.keys(known.tasks).join(', ')})`);
+  if (tree.model === undefined) check.fail(['model'], 'missing (expected { encoder: DIR or { generated, preset, seed }, llm?: … })');
+  const base = {
+    task,
+    model: model(tree.model, check),
+    policy: policy(tree.policy ?? 'none', tree.calibration, check, known),
+    vtu: tree.vtu === undefined ? true : check.boolean(tree.vtu, ['vtu']),
+    limit: tree.limit === undefined || tree.limit === null ? null : check.integer(tree.limit, ['limit'], 1),
+  };
+  const accepted = known.tasks[task].inputs;
+  const inputs = (['dataset', 'benchmark'] as const).flatMap((kind) => {
+    const field = `${kind}s`;
+    if (tree[field] === undefined || tree[field] === null) return []; // null drops a list a base file gave
+    if (!accepted.includes(kind)) check.fail([field], `the ${task} task takes ${accepted.map((k) => `${k}s`).join(' or ')}`);
+    const names = kind === 'dataset' ? known.datasets : known.benchmarks;
+    return labelled(tree[field], [field], check).map(({ label, value, path }) => ({ kind, label, path, component: component(value, path, check, names, kind) }));
+  });
+  if (inputs.length === 0) check.fail([], `name ${accepted.map((k) => `${k}s`).join(' or ')} for the ${task} task`);
+  return inputs.map(({ kind, label, path, component: c }) => ({
+    config: { ...base, [kind]: c } as RunConfig,
+    labels: { [kind]: label },
+    origins: { policy: origins.get(['policy']), [kind]: origins.get(path) },
+  }));
+}
+
+function model(value: unknown, check: Check): ModelConfig {
+  const m = check.record(value, ['model'], ['encoder', 'llm', 'features', 'pad']);
+  const llm = m.llm === undefined || m.llm === null ? null : modelRef(m.llm, ['model', 'llm'], GENERATED_VLMS, check);
+  if (llm === null && m.encoder === undefined) check.fail(['model', 'encoder'], 'missing: a vision tower directory or { generated: clip-vit | siglip-vit, preset, seed } (or an llm with its own)');
+  return {
+    encoder: m.encoder === undefined || m.encoder === null ? null : modelRef(m.encoder, ['model', 'encoder'], GENERATED_ENCODERS, check),
+    llm,
+    features: m.features === undefined ? 'llava' : check.oneOf(m.features, ['llava', 'last'] as const, ['model', 'features']),
+    pad: m.pad === undefined ? false : check.boolean(m.pad, ['model', 'pad']),
+  };
+}
+
+function modelRef(value: unknown, path: Path, generated: readonly GeneratedModel['generated'][], check: Check): ModelRef {
+  if (typeof value === 'string' && value !== '') return value;
+  if (!isRecord(value)) check.fail(path, `expected a model directory or { generated: ${generated.join(' | ')}, preset, seed }, got ${JSON.stringify(value) ?? 'nothing'}`);
+  const g = check.record(value, path, ['generated', 'preset', 'seed']);
+  return {
+    generated: check.oneOf(g.generated, generated, [...path, 'generated']),
+    preset: g.preset === undefined ? 'tiny' : check.string(g.preset, [...path, 'preset']),
+    seed: g.seed === undefined ? 0 : check.integer(g.seed, [...path, 'seed']),
+  };
+}
+
+/** `name` or `{ name, ...params }`; the parameters are the implementation's to validate. */
+function component(value: unknown, path: Path, check: Check, known: readonly string[], what: string): Component {
+  const c = typeof value === 'string' ? { name: value } : check.record(value, path);
+  const namePath = typeof value === 'string' ? path : [...path, 'name'];
+  const name = check.string(c.name, namePath);
+  if (!known.includes(name)) check.fail(namePath, `unknown ${what} ${JSON.stringify(name)} (expected one of ${known.join(', ')})`);
+  return { ...c, name };
+}
+
+/**
+ * A merge policy. `calibration: {...}` (over the experiment's `calibration:` defaults) or its short
+ * form `variant: low | mid | high` asks for thresholds calibrated on the run's encoder; the runner
+ * turns it into the threshold file (`file:`) the policy takes.
+ */
+function policy(value: unknown, defaults: unknown, check: Check, known: Known): PolicyConfig {
+  const { variant, calibration, ...rest } = component(value, ['policy'], check, known.policies, 'merge policy');
+  if (variant === undefined && calibration === undefined) return rest as Component;
+  if (variant !== undefined && calibration !== undefined) check.fail(['policy'], 'give either variant or calibration');
+  const own = variant !== undefined ? { schedule: check.string(variant, ['policy', 'variant']) } : check.record(calibration, ['policy', 'calibration']);
+  const base = defaults === undefined ? {} : check.record(defaults, ['calibration']);
+  const at = (key: string): Path => (key in own ? (variant !== undefined ? ['policy', 'variant'] : ['policy', 'calibration', key]) : ['calibration', key]);
+  return { ...(rest as Component), calibration: calibrationSpec({ ...base, ...own }, at, check, known) };
+}
+
+function calibrationSpec(c: Record<string, unknown>, at: (key: string) => Path, check: Check, known: Known): CalibrationSpec {
+  const unknown = Object.keys(c).find((k) => !['schedule', 'shape', 'dataset', 'count', 'batch', 'seed'].includes(k));
+  if (unknown !== undefined) check.fail(at(unknown), 'unknown field (expected one of schedule, shape, dataset, count, batch, seed)');
+  if (c.dataset === undefined) check.fail(at('dataset'), 'missing: the images to calibrate on (e.g. { name: folder, dir: … })');
+  return {
+    schedule: check.string(c.schedule, at('schedule')),
+    shape: c.shape === undefined ? 'constant' : check.oneOf(c.shape, ['constant', 'linear', 'reverse_linear'] as const, at('shape')),
+    dataset: component(c.dataset, at('dataset'), check, known.datasets, 'dataset'),
+    count: c.count === undefined || c.count === null ? null : check.integer(c.count, at('count'), 1),
+    batch: c.batch === undefined ? 64 : check.integer(c.batch, at('batch'), 1),
+    seed: c.seed === undefined ? 0 : check.integer(c.seed, at('seed')),
+  };
+}
+
+/** A list (labels: the values formatted) or a map from labels to values. */
+function labelled(value: unknown, path: Path, check: Check): { label: string; value: unknown; path: Path }[] {
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => ({ label: formatValue(v), value: v, path: [...path, i] }))
+    : Object.entries(check.record(value, path)).map(([label, v]) => ({ label, value: v, path: [...path, label] }));
+  if (entries.length === 0) check.fail(path, 'expected at least one entry');
+  return entries;
+}
+
+function seeds(value: unknown, check: Check): number[] {
+  if (value === undefined) return DEFAULT_SEEDS;
+  const list = check.list(value, ['seeds'], { nonEmpty: true }).map((s, i) => check.integer(s, ['seeds', i]));
+  const twice = list.findIndex((s, i) => list.indexOf(s) !== i);
+  if (twice >= 0) check.fail(['seeds', twice], `seed ${list[twice]} is listed twice`);
+  return list;
+}
+
+function execution(value: unknown, check: Check): Execution {
+  if (value === undefined) return { batch: 8, chunk: 64 };
+  const e = check.record(value, ['execution'], ['batch', 'chunk']);
+  return {
+    batch: e.batch === undefined ? 8 : check.integer(e.batch, ['execution', 'batch'], 1),
+    chunk: e.chunk === undefined ? 64 : check.integer(e.chunk, ['execution', 'chunk'], 1),
+  };
+}
+

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { Container, ContainerModule } from 'inversify';
+import { benchmarksModule } from './benchmarks.ts';
+import { datasetsModule } from './datasets.ts';
+import { encodersModule } from './encoders.ts';
+import { experimentsModule } from './experiments.ts';
+import { llmModule } from './llm.ts';
+import { mergingModule } from './merging.ts';
+import { ContainerResources } from './resources.ts';
+import { RESOURCES, SETTINGS, type Settings } from './tokens.ts';
+
+/** Defaults: cache `$DYMU_CACHE` or `.cache/dymu`, results `results/`, warnings and progress on stderr. */
+export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    cache: resolve(overrides.cache ?? process.env.DYMU_CACHE ?? '.cache/dymu'),
+    results: resolve(overrides.results ?? 'results'),
+    warn: overrides.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+    progress: overrides.progress ?? process.stderr,
+  };
+}
+
+/** The settings and the Resources built from the container's plugins. */
+function runtimeModule(container: Container, settings: Settings): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(SETTINGS).toConstantValue(settings);
+    bind(RESOURCES).toConstantValue(new ContainerResources(container, settings));
+  });
+}
+
+/** A container with every package's plugins registered (one module per package) and the runtime services. */
+export function createContainer(settings: Partial<Settings> = {}): Container {
+  const container = new Container();
+  container.loadSync(encodersModule, mergingModule, datasetsModule, benchmarksModule, llmModule, experimentsModule, runtimeModule(container, defaultSettings(settings)));
+  return container;
+}

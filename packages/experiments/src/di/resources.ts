@@ -1,0 +1,113 @@
+import { basename } from 'node:path';
+import type { Container } from 'inversify';
+import { DymuError, type MergePolicy } from '@dymu/core';
+import type { Benchmark } from '@dymu/benchmarks';
+import { sampleImages, type ImageRecord } from '@dymu/datasets';
+import { LLAVA_FEATURES, lastHiddenState, type FeatureSelection, type VitEncoder } from '@dymu/encoders';
+import type { Vlm } from '@dymu/llm';
+import { weightsSha256 } from '@dymu/merging';
+import { SessionPool } from '@dymu/onnx';
+import { readVitConfig } from '@dymu/weights';
+import type { Component, ModelConfig } from '../config/experiment.ts';
+import type { Origin } from '../config/origins.ts';
+import type { PlannedRun } from '../plan/plan.ts';
+import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
+import { modelDir, visionTowerDir } from '../resources/models.ts';
+import type { Resources, SampleImage } from '../resources/resources.ts';
+import { lookup } from './lookup.ts';
+import { BENCHMARKS, DATASETS, ENCODERS, POLICIES, VLMS, type Settings } from './tokens.ts';
+
+/** Resources built from the plugins registered in a container (see Resources). */
+export class ContainerResources implements Resources {
+  private readonly encoders = new Map<string, Promise<VitEncoder>>();
+  private readonly vlms = new Map<string, Promise<Vlm>>();
+  private readonly hashes = new Map<string, Promise<string>>();
+  private readonly pool = new SessionPool();
+
+  constructor(
+    private readonly container: Container,
+    private readonly settings: Settings,
+  ) {}
+
+  encoder(model: ModelConfig): Promise<VitEncoder> {
+    const dir = visionTowerDir(model, this.settings.cache);
+    return this.load(dir, model.features === 'llava' ? LLAVA_FEATURES : lastHiddenState(readVitConfig(dir)));
+  }
+
+  async policy(run: PlannedRun, encoder: VitEncoder): Promise<MergePolicy> {
+    const { name, calibration, ...params } = run.config.policy;
+    const plugin = lookup(this.container, POLICIES, name, 'merge policy');
+    const shape = { ...encoder.config, patches: encoder.patches };
+    const hash = calibration !== undefined || params.file !== undefined ? await this.weightsHash(encoder.dir) : undefined;
+    const file =
+      calibration &&
+      (await calibratedThresholds({
+        spec: calibration,
+        model: { name: basename(encoder.dir), weightsSha256: hash!, shape, pad: run.config.model.pad },
+        cache: this.settings.cache,
+        images: () => this.records(calibration.dataset, calibration.seed, run.origins.policy),
+        encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
+        progress: this.settings.progress,
+      }));
+    return plugin.create(file ? { ...params, file } : params, { encoder: { ...shape, weightsSha256: hash }, source: run.origins.policy.file, warn: this.settings.warn });
+  }
+
+  async images(run: PlannedRun): Promise<SampleImage[]> {
+    const { dataset, limit } = run.config;
+    if (!dataset) {
+      const images: SampleImage[] = [];
+      for await (const s of this.benchmark(run).samples({ limit: limit ?? undefined })) {
+        images.push({ id: s.id, image: typeof s.image === 'string' ? s.image : Buffer.from(s.image.base64, 'base64'), group: '' });
+      }
+      return images;
+    }
+    const records = await this.records(dataset, run.seed, run.origins.dataset);
+    const chosen = limit === null ? records : await sample(records, limit, run.seed);
+    return chosen.map((r) => ({ id: r.id, image: r.imagePath, group: typeof r.group === 'string' ? r.group : '' }));
+  }
+
+  benchmark(run: PlannedRun): Benchmark {
+    const { name, ...params } = run.config.benchmark!;
+    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(params, run.origins.benchmark);
+  }
+
+  vlm(model: ModelConfig): Promise<Vlm> {
+    if (model.llm === null) throw new DymuError('missing: answering questions needs a LLaVA checkpoint (a directory, or { generated: llama | qwen2, preset, seed })', { field: 'model.llm' });
+    const dir = modelDir(model.llm, this.settings.cache);
+    const visionTower = model.encoder === null ? undefined : modelDir(model.encoder, this.settings.cache);
+    const key = `${dir}|${visionTower}`;
+    if (!this.vlms.has(key)) this.vlms.set(key, lookup(this.container, VLMS, 'llava', 'VLM').load(dir, { visionTower, pool: this.pool }));
+    return this.vlms.get(key)!;
+  }
+
+  private load(dir: string, features: FeatureSelection): Promise<VitEncoder> {
+    const key = `${dir}|${JSON.stringify(features)}`;
+    if (!this.encoders.has(key)) {
+      const arch = readVitConfig(dir).arch;
+      this.encoders.set(key, lookup(this.container, ENCODERS, arch, 'encoder architecture').load(dir, { features, pool: this.pool }));
+    }
+    return this.encoders.get(key)!;
+  }
+
+  private weightsHash(dir: string): Promise<string> {
+    if (!this.hashes.has(dir)) this.hashes.set(dir, weightsSha256(dir));
+    return this.hashes.get(dir)!;
+  }
+
+  private async records(dataset: Component, seed: number, origin: Origin): Promise<ImageRecord[]> {
+    const { name, ...params } = dataset;
+    const source = await lookup(this.container, DATASETS, name, 'dataset').open(params, { seed, cache: this.settings.cache, origin });
+    const records: ImageRecord[] = [];
+    for await (const record of source.records()) records.push(record);
+    return records;
+  }
+}
+
+/** `limit` records drawn with @dymu/datasets' seeded sampler (images that are missing are skipped), with all their fields. */
+async function sample(records: readonly ImageRecord[], limit: number, seed: number): Promise<ImageRecord[]> {
+  const byPath = new Map<string, ImageRecord>();
+  for (const r of records) if (!byPath.has(r.imagePath)) byPath.set(r.imagePath, r);
+  const source = { name: 'input', records: async function* () { yield* byPath.values(); } };
+  const { images } = await sampleImages([source], { count: limit, seed });
+  return images.map((r) => byPath.get(r.imagePath)!);
+}

@@ -1,0 +1,27 @@
+// Experiment files → runs → results → tables. See README.md and docs/experiments.md.
+export type { Experiment, RunConfig, ModelConfig, ModelRef, GeneratedModel, Component, PolicyConfig, CalibrationSpec, TableSpec, MetricColumn, Execution, ConfigPoint, InputKind, Known } from './config/experiment.ts';
+export { loadExperiment } from './config/load-experiment.ts';
+export { parseOverride, type Override } from './config/overrides.ts';
+export type { Origin } from './config/origins.ts';
+export { runId } from './plan/run-id.ts';
+export { planRuns, describeRun, type PlannedRun } from './plan/plan.ts';
+export { parseShard, selectShard, type Shard } from './plan/shard.ts';
+export { RunDir, RUN_FORMAT, type RunMeta, type RunStatus } from './results/run-dir.ts';
+export { readArrowFile } from './results/arrow.ts';
+export { isTiming, type Task, type TaskRun, type TaskContext, type Summary, type Column, type ColumnType, type Row, type Cell } from './tasks/task.ts';
+export { tokensTask } from './tasks/tokens.ts';
+export { benchmarkTask } from './tasks/benchmark.ts';
+export type { Resources, SampleImage } from './resources/resources.ts';
+export { ENCODERS, POLICIES, DATASETS, BENCHMARKS, VLMS, TASKS, RESOURCES, SETTINGS } from './di/tokens.ts';
+export type { Named, EncoderPlugin, PolicyPlugin, DatasetPlugin, DatasetContext, BenchmarkPlugin, VlmPlugin, Settings } from './di/tokens.ts';
+export { createContainer, defaultSettings } from './di/container.ts';
+export { lookup, names, knownNames } from './di/lookup.ts';
+export { datasetPlugin } from './di/datasets.ts';
+export { runExperiment, type RunOptions } from './runner/run-experiment.ts';
+export type { ChunkListener, RunOutcome } from './runner/execute-run.ts';
+export { planStatus, type RunState } from './runner/status.ts';
+export { describePlan, describeStatus, describeResults } from './runner/describe.ts';
+export { ResultsDb, runDirs, type LoadOptions } from './tables/results-db.ts';
+export { markdownGrid, csvGrid } from './tables/format.ts';
+export type { TableData, CellStat } from './tables/table.ts';
+export { writeTables, type WrittenTable } from './tables/write-tables.ts';

@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson, Progress, sha256 } from '@dymu/core';
+import type { ImageRecord } from '@dymu/datasets';
+import type { VitEncoder } from '@dymu/encoders';
+import { resolveSchedule, runCalibration, sampleImages, type EncoderShape } from '@dymu/merging';
+import type { CalibrationSpec } from '../config/experiment.ts';
+import { formatValue } from '../config/label.ts';
+import { provenance } from '../results/provenance.ts';
+
+/** Every block runs and may merge: the last hidden state, class token kept, no post-LN (as `dymu calibrate`). */
+export const CALIBRATION_FEATURES = { layer: -1, postLayerNorm: false, dropClassToken: false };
+
+export interface CalibrationInputs {
+  readonly spec: CalibrationSpec;
+  readonly model: { readonly name: string; readonly weightsSha256: string; readonly shape: EncoderShape; readonly pad: boolean };
+  readonly cache: string;
+  /** The calibration dataset's records. */
+  readonly images: () => Promise<ImageRecord[]>;
+  /** The model's encoder with CALIBRATION_FEATURES. */
+  readonly encoder: () => Promise<VitEncoder>;
+  readonly progress?: NodeJS.WriteStream;
+}
+
+/**
+ * The threshold file of a calibration, computed once with @dymu/merging's calibration (resumable,
+ * written atomically) and kept at `<cache>/thresholds/<hash>.json`, the hash covering the weights
+ * (sha256 of their values), the calibration spec and the padding.
+ */
+export async function calibratedThresholds(inputs: CalibrationInputs): Promise<string> {
+  const { spec, model } = inputs;
+  const key = sha256(canonicalJson({ weightsSha256: model.weightsSha256, spec, pad: model.pad })).slice(0, 16);
+  const out = join(inputs.cache, 'thresholds', `${key}.json`);
+  if (existsSync(out)) return out;
+  mkdirSync(join(inputs.cache, 'thresholds'), { recursive: true });
+  const schedule = resolveSchedule(spec.schedule, model.shape, spec.shape);
+  const records = await inputs.images();
+  const paths = new Map(records.map((r) => [r.id, r.imagePath]));
+  const images = sampleImages([...paths.keys()], spec.seed, spec.count ?? paths.size);
+  const encoder = await inputs.encoder();
+  let progress: Progress | undefined;
+  await runCalibration({
+    encoder: { name: model.name, arch: model.shape.arch, weightsSha256: model.weightsSha256, blocks: model.shape.numLayers },
+    schedule,
+    batchSize: spec.batch,
+    data: { source: formatValue(spec.dataset), images, seed: spec.seed },
+    encodeBatch: async (ids, policy) => {
+      await encoder.encode(ids.map((id) => paths.get(id)!), { policy, pad: model.pad ? 'pad-to-square' : 'none' });
+    },
+    out,
+    tool: { name: '@dymu/experiments', version: provenance().versions['@dymu/experiments'] ?? '' },
+    onProgress: (done, total) => {
+      if (progress) progress.tick();
+      else progress = new Progress(`calibrate ${schedule.name} on ${formatValue(spec.dataset)}`, total - done, 'batches', inputs.progress);
+    },
+  });
+  progress?.finish();
+  return out;
+}

@@ -1,0 +1,27 @@
+import type { MergePolicy } from '@dymu/core';
+import type { Benchmark } from '@dymu/benchmarks';
+import type { VitEncoder } from '@dymu/encoders';
+import type { Vlm } from '@dymu/llm';
+import type { ModelConfig } from '../config/experiment.ts';
+import type { PlannedRun } from '../plan/plan.ts';
+
+/** One image of a run's input: its id, the file or bytes, and a group for per-group statistics ('' if none). */
+export interface SampleImage {
+  readonly id: string;
+  readonly image: string | Buffer;
+  readonly group: string;
+}
+
+/**
+ * What tasks take from the container for a run, built from the registered plugins: encoders are
+ * loaded once per process and model, policies are built per run (thresholds calibrated and cached
+ * first when the policy asks for a calibration).
+ */
+export interface Resources {
+  encoder(model: ModelConfig): Promise<VitEncoder>;
+  policy(run: PlannedRun, encoder: VitEncoder): Promise<MergePolicy>;
+  /** The run's images: the dataset's records (a seeded sample of `limit` of them), or the benchmark's sample images. */
+  images(run: PlannedRun): Promise<SampleImage[]>;
+  benchmark(run: PlannedRun): Benchmark;
+  vlm(model: ModelConfig): Promise<Vlm>;
+}

@@ -1,0 +1,45 @@
+import { canonicalJson } from '@dymu/core';
+import type { Experiment } from '../config/experiment.ts';
+import type { RunDir } from '../results/run-dir.ts';
+import type { RunState } from './status.ts';
+
+const statusText = (s: RunState): string => (s.status === 'done' ? 'done' : s.status === 'partial' ? `partial ${s.rows}/${s.total}` : 'new');
+
+/** What `--dry-run` prints: each configuration's resolved config, then its runs (id, seed, status). */
+export function describePlan(experiment: Experiment, states: readonly RunState[], selected: ReadonlySet<string>): string {
+  const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${experiment.seeds.length} seeds = ${states.length} runs, ${selected.size} selected`];
+  for (const point of experiment.points) {
+    lines.push('', `# ${Object.entries(point.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, canonicalJson(point.config));
+    for (const s of states.filter((s) => s.run.config === point.config)) {
+      lines.push(`  ${selected.has(s.run.id) ? '*' : ' '} ${s.run.id}  seed ${s.run.seed}  ${statusText(s)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What `dymu ls FILE` prints: one line per configuration with the state of each seed. */
+export function describeStatus(experiment: Experiment, states: readonly RunState[]): string {
+  const done = states.filter((s) => s.status === 'done').length;
+  const lines = [`${experiment.name}: ${done}/${states.length} runs done`];
+  for (const point of experiment.points) {
+    const runs = states.filter((s) => s.run.config === point.config);
+    const label = Object.values(point.labels).join(', ');
+    lines.push(`  ${label}: ${runs.map((s) => `seed ${s.run.seed} ${statusText(s)} (${s.run.id})`).join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What `dymu ls` prints without a file: every run directory under results/, by experiment. */
+export function describeResults(dirs: readonly RunDir[]): string {
+  const byExperiment = new Map<string, string[]>();
+  for (const dir of dirs) {
+    const meta = dir.meta();
+    if (!meta) continue;
+    const status = dir.status;
+    const lines = byExperiment.get(meta.experiment) ?? [];
+    lines.push(`  ${meta.id}  seed ${meta.seed}  ${status === 'partial' ? `partial ${dir.rows().length}/${meta.total}` : status}  ${Object.values(meta.labels).join(', ')}`);
+    byExperiment.set(meta.experiment, lines);
+  }
+  if (byExperiment.size === 0) return 'no runs\n';
+  return [...byExperiment].map(([name, lines]) => `${name}: ${lines.length} runs\n${lines.join('\n')}\n`).join('');
+}
