@@ -9,15 +9,19 @@ import { encodeCommand } from './commands/encode.ts';
 import { lsCommand } from './commands/ls.ts';
 import { makeModelCommand } from './commands/make-model.ts';
 import { makeVlmCommand } from './commands/make-vlm.ts';
-import { runCommand } from './commands/run.ts';
+import { clusterRunCommand } from './commands/run-cluster.ts';
 import { sqlCommand } from './commands/sql.ts';
+import { statusCommand } from './commands/status.ts';
 import { tableCommand } from './commands/table.ts';
 import { visualizeCommand } from './commands/visualize.ts';
+
+class UsageError extends Error {}
 
 try {
   await yargs(hideBin(process.argv))
     .scriptName('dymu')
-    .command(runCommand)
+    .command(clusterRunCommand)
+    .command(statusCommand)
     .command(tableCommand)
     .command(lsCommand)
     .command(sqlCommand)
@@ -31,15 +35,22 @@ try {
     .command(chatCommand)
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
-    .fail((message, error, y) => {
-      if (error) throw error;
-      process.stderr.write(`${y.help()}\n\n${message}\n`);
-      process.exit(2);
+    .fail((message, error) => {
+      // yargs reports usage problems (unknown option, missing argument, failed check) as a message or a YError.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'invalid usage');
     })
     .help()
     .parseAsync();
 } catch (error) {
-  // Bad input is reported in one line naming the file and field; anything else is a bug and keeps its stack.
-  process.stderr.write(error instanceof DymuError ? `dymu: ${error.message}\n` : `${(error as Error)?.stack ?? error}\n`);
-  process.exit(1);
+  // Usage problems exit with 2, bad input (a DymuError naming the file and field) with 1, in one
+  // line each; anything else is a bug and keeps its stack. Exit codes are set, not forced, so
+  // stderr is flushed before the process ends.
+  if (error instanceof UsageError) {
+    process.stderr.write(`dymu: ${error.message} (see dymu --help)\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(error instanceof DymuError ? `dymu: ${error.message}\n` : `${(error as Error)?.stack ?? error}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -23,8 +23,21 @@ export { batchThreshold } from './calibration/batch-threshold.ts';
 export { calibratingPolicy } from './calibration/calibrating-policy.ts';
 export { blockThresholds, bf16RunningMean, toBf16, type BlockThreshold, type RunningMean } from './calibration/statistics.ts';
 export { calibrate, sampleImages, type CalibrateOptions, type CalibrationCheckpoint } from './calibration/calibrate.ts';
+export { shardBatches, type BatchShard } from './calibration/batch-shard.ts';
 export { checkpointFile } from './calibration/checkpoint-file.ts';
-export { runCalibration, type CalibrationRun } from './calibration/calibration-run.ts';
+export { runCalibration, runCalibrationShard, type CalibrationRun } from './calibration/calibration-run.ts';
+export { calibrationHeader, type CalibrationHeader } from './calibration/header.ts';
+export {
+  SHARD_FORMAT,
+  type CalibrationShardFile,
+  type ShardBlock,
+  shardDirectory,
+  shardFilePath,
+  readShardFile,
+  readShardFiles,
+  isFinishedShardFile,
+} from './calibration/shard-file.ts';
+export { mergeShards } from './calibration/merge-shards.ts';
 export { readImageSource } from './calibration/image-source.ts';
 export {
   THRESHOLD_FORMAT,
@@ -36,5 +49,8 @@ export {
   checkEncoderHash,
   thresholdsOf,
 } from './threshold-file.ts';
+export { type OfficialExample, type OfficialVariant, isOfficialExample, parseOfficialExample, officialVariant } from './official-thresholds.ts';
+export { type ThresholdList, thresholdListOf, readThresholdList } from './threshold-list.ts';
+export { type ThresholdRow, compareThresholds, comparisonMarkdown } from './threshold-compare.ts';
 export { weightsSha256 } from './weights-hash.ts';
 export { blockCost, encoderCost } from './cost.ts';

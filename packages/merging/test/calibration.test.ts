@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DymuError, initialTokenBatch, Rng, sha256, sha256File, type MergePolicy } from '@dymu/core';
+import { DymuError, sha256, sha256File } from '@dymu/core';
 import {
   batchThreshold,
   bf16RunningMean,
@@ -22,6 +22,7 @@ import {
   type CalibrationRun,
   type ThresholdFile,
 } from '../src/index.ts';
+import { fakeEncoder } from './fake-encoder.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dymu-calibration-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -62,19 +63,6 @@ describe('threshold statistics', () => {
     expect(stats(1000).mean).toBeCloseTo(0.8, 3);
   });
 });
-
-/** A stand-in encoder: B images of 9 tokens with a class token; scores drawn from each image name per block. */
-function fakeEncoder(log: string[][], failAt?: number) {
-  return async (images: string[], policy: MergePolicy): Promise<void> => {
-    if (log.length === failAt) throw new Error('killed');
-    log.push(images);
-    const state = initialTokenBatch(new Float32Array(0), images.length, 9, 0);
-    for (let block = 0; block < 3; block++) {
-      const score = Float32Array.from(images.flatMap((name) => Array.from({ length: 5 }, (_, a) => (a === 0 ? 0 : Rng.stream(block, `${name}/${a}`).float()))));
-      policy.plan(state, { block, numBlocks: 3, metric: new Float32Array(0), metricDim: 0, classToken: true, matching: { score, index: new Int32Array(score.length), stride: 5 } });
-    }
-  };
-}
 
 describe('calibration run', () => {
   const images = sampleImages(Array.from({ length: 23 }, (_, i) => `img${String(i).padStart(2, '0')}.jpg`), 0);

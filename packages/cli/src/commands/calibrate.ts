@@ -2,14 +2,34 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { DymuError, Progress } from '@dymu/core';
+import { arrayRange, describeCalibrationJobs, runShardsLocally, submitCalibration, type CalibrationArray } from '@dymu/cluster';
 import { VitEncoder } from '@dymu/encoders';
-import { readImageSource, resolveSchedule, runCalibration, sampleImages, SCHEDULE_SHAPES, weightsSha256, type ScheduleShape } from '@dymu/merging';
+import { parseShard } from '@dymu/experiments';
+import {
+  calibrationHeader,
+  isFinishedShardFile,
+  mergeShards,
+  readImageSource,
+  readShardFiles,
+  resolveSchedule,
+  runCalibration,
+  runCalibrationShard,
+  sampleImages,
+  SCHEDULE_SHAPES,
+  shardFilePath,
+  weightsSha256,
+  writeThresholdFile,
+  type CalibrationRun,
+  type ScheduleShape,
+  type ThresholdFile,
+} from '@dymu/merging';
 import { numPatches, readVitConfig } from '@dymu/weights';
+import { DYMU_COMMAND, slurmResources, withExecutorOptions, type ExecutorArgs } from '../executor-options.ts';
 
-interface Args {
-  model: string;
-  images: string;
-  schedule: string;
+interface Args extends ExecutorArgs {
+  model?: string;
+  images?: string;
+  schedule?: string;
   shape: ScheduleShape;
   batch: number;
   limit?: number;
@@ -18,6 +38,9 @@ interface Args {
   checkpoint?: string;
   bf16: boolean;
   pad: boolean;
+  shard?: string;
+  merge?: string[];
+  'dry-run': boolean;
 }
 
 /** Every block runs and may merge: the last hidden state, class token kept, no post-LN. */
@@ -25,63 +48,145 @@ const CALIBRATION_FEATURES = { layer: -1, postLayerNorm: false, dropClassToken: 
 
 export const calibrateCommand: CommandModule<object, Args> = {
   command: 'calibrate',
-  describe: "Calibrate DToMe's per-block thresholds on unlabelled images (DyMU's batch-level rule) and write a threshold file",
+  describe: "Calibrate DToMe's per-block thresholds on unlabelled images (DyMU's batch-level rule) and write a threshold file; in shards, here or on Slurm",
   builder: (y) =>
-    y
-      .option('model', { type: 'string', demandOption: true, describe: 'model directory in Hugging Face layout' })
-      .option('images', { type: 'string', demandOption: true, describe: 'a directory of images (recursive) or a text file with one image path per line' })
-      .option('schedule', { type: 'string', demandOption: true, describe: 'low | mid | high, or a JSON file with the list of r_i (one per block)' })
-      .option('shape', { choices: SCHEDULE_SHAPES, default: 'constant' as ScheduleShape, describe: 'how a variant spreads its merges over the blocks' })
-      .option('batch', { type: 'number', default: 64, describe: 'images per batch (B); an incomplete last batch is left out' })
-      .option('limit', { type: 'number', describe: 'use the first N images after shuffling (default: all)' })
-      .option('seed', { type: 'number', default: 0, describe: 'shuffles the images (stream "calibration")' })
-      .option('out', { type: 'string', demandOption: true, describe: 'threshold file to write' })
-      .option('checkpoint', { type: 'string', describe: 'resumable progress (default: <out>.checkpoint.json)' })
-      .option('bf16', { type: 'boolean', default: false, describe: "average the batch thresholds in emulated bfloat16, as the official code's running mean" })
-      .option('pad', { type: 'boolean', default: false, describe: "LLaVA-1.5's pad-to-square with the mean colour" })
-      .check((a) => {
-        if (!Number.isInteger(a.batch) || a.batch < 1) throw new Error('--batch: expected a positive integer');
-        if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new Error('--limit: expected a positive integer');
-        if (!Number.isInteger(a.seed) || a.seed < 0) throw new Error('--seed: expected a non-negative integer');
-        return true;
-      }) as never,
+    withExecutorOptions(
+      y
+        .option('model', { type: 'string', describe: 'model directory in Hugging Face layout' })
+        .option('images', { type: 'string', describe: 'a directory of images (recursive) or a text file with one image path per line' })
+        .option('schedule', { type: 'string', describe: 'low | mid | high, or a JSON file with the list of r_i (one per block)' })
+        .option('shape', { choices: SCHEDULE_SHAPES, default: 'constant' as ScheduleShape, describe: 'how a variant spreads its merges over the blocks' })
+        .option('batch', { type: 'number', default: 64, describe: 'images per batch (B); an incomplete last batch is left out' })
+        .option('limit', { type: 'number', describe: 'use the first N images after shuffling (default: all)' })
+        .option('seed', { type: 'number', default: 0, describe: 'shuffles the images (stream "calibration")' })
+        .option('out', { type: 'string', demandOption: true, describe: 'threshold file to write' })
+        .option('checkpoint', { type: 'string', describe: 'resumable progress (default: <out>.checkpoint.json; a shard keeps its own next to its file)' })
+        .option('bf16', { type: 'boolean', default: false, describe: "average the batch thresholds in emulated bfloat16, as the official code's running mean" })
+        .option('pad', { type: 'boolean', default: false, describe: "LLaVA-1.5's pad-to-square with the mean colour" })
+        .option('shard', { type: 'string', describe: 'calibrate only batches i, i+n, … (i/n) into <out>.shards/shard-i-of-n.json; --merge combines the shards' })
+        .option('merge', { type: 'string', array: true, describe: 'merge shard files (or directories of them, e.g. <out>.shards) into --out: the file one process writes' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'with --executor slurm: print the job scripts, submit nothing' })
+        .check((a) => {
+          if (!Number.isInteger(a.batch) || a.batch < 1) return '--batch: expected a positive integer';
+          if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) return '--limit: expected a positive integer';
+          if (!Number.isInteger(a.seed) || a.seed < 0) return '--seed: expected a non-negative integer';
+          const sharded = a.executor === 'slurm' || ((a.jobs as number | undefined) ?? 1) > 1;
+          if (a.merge !== undefined) {
+            const extra = ['model', 'images', 'schedule', 'shard', 'jobs'].find((key) => a[key] !== undefined);
+            if (extra !== undefined || a.executor !== 'local') return `--merge takes shard files and --out only (not --${extra ?? 'executor'})`;
+            return true;
+          }
+          const missing = ['model', 'images', 'schedule'].filter((key) => a[key] === undefined);
+          if (missing.length > 0) return `Missing required argument${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`;
+          if (a.shard !== undefined && sharded) return '--shard runs one shard; --jobs and --executor slurm run all of them';
+          if (a.checkpoint !== undefined && (sharded || a.shard !== undefined)) return '--checkpoint: a shard keeps its checkpoint next to its file';
+          if (a['dry-run'] && a.executor !== 'slurm') return '--dry-run: only with --executor slurm';
+          return true;
+        }),
+    ) as never,
   handler: async (args) => {
-    const config = readVitConfig(args.model);
-    const schedule = resolveSchedule(args.schedule, { ...config, patches: numPatches(config) }, args.shape);
-    const source = readImageSource(args.images);
-    const images = sampleImages(source.names, args.seed, args.limit);
-    const missing = images.find((name) => !existsSync(source.path(name)));
-    if (missing !== undefined) throw new DymuError('image not found', { file: args.images, field: missing });
-    const [encoder, hash] = await Promise.all([VitEncoder.load(args.model, { features: CALIBRATION_FEATURES }), weightsSha256(args.model)]);
-    console.log(`schedule ${schedule.name}: r = [${schedule.r.join(', ')}]; ${images.length} of ${source.names.length} images, batches of ${args.batch}`);
+    if (args.merge !== undefined) return merge(readShardFiles(args.merge), args.out);
+    const shards = args.jobs ?? 1;
+    const calibration = await prepare(args);
+    if (args.executor === 'slurm') return submit(args, calibration, shards);
+    if (shards > 1) {
+      await runShardsLocally({ command: [...DYMU_COMMAND, 'calibrate', ...calibrateArgs(args)], shards });
+      return merge(readShardFiles(Array.from({ length: shards }, (_, index) => shardFilePath(args.out, { index, count: shards }))), args.out);
+    }
+    const encoder = await VitEncoder.load(args.model!, { features: CALIBRATION_FEATURES });
     let progress: Progress | undefined;
-    const file = await runCalibration({
-      encoder: { name: basename(resolve(args.model)), arch: config.arch, weightsSha256: hash, blocks: config.numLayers },
-      schedule,
-      batchSize: args.batch,
-      data: { source: args.images, images, seed: args.seed },
+    const run: CalibrationRun = {
+      ...calibration,
       encodeBatch: async (names, policy) => {
-        await encoder.encode(names.map(source.path), { policy, pad: args.pad ? 'pad-to-square' : 'none' });
+        await encoder.encode(names.map(calibration.path), { policy, pad: args.pad ? 'pad-to-square' : 'none' });
       },
       out: args.out,
       checkpoint: args.checkpoint,
-      runningMean: args.bf16 ? 'bf16' : 'float64',
-      tool: toolVersion(),
       onProgress: (done, total) => {
         if (progress) return progress.tick();
         if (done > 0) console.log(`resuming after batch ${done} of ${total}`);
         progress = new Progress('calibrate', total - done, 'batches');
       },
-    });
-    progress?.finish();
-    console.log('block  r    threshold   std       min       max       batches');
-    for (const b of file.blocks) {
-      const f = (v: number | null) => (v === null ? '-' : v.toFixed(6)).padEnd(10);
-      console.log(`${String(b.block).padEnd(7)}${String(b.r).padEnd(5)}${f(b.threshold)}  ${f(b.std)}${f(b.min)}${f(b.max)}${b.batches}`);
+    };
+    if (args.shard === undefined) {
+      const file = await runCalibration(run);
+      progress?.finish();
+      return report(file, args.out);
     }
-    console.log(`wrote ${args.out}`);
+    const shard = parseShard(args.shard);
+    const path = shardFilePath(args.out, shard);
+    const file = await runCalibrationShard({ ...run, out: path }, shard);
+    progress?.finish();
+    const batches = file.blocks.find((b) => b.r > 0)?.batches ?? [];
+    console.log(`shard ${shard.index}/${shard.count}: batches ${batches.join(', ') || 'none'} of ${file.totalBatches}${progress ? '' : ' (finished before, kept)'}: ${path}`);
   },
 };
+
+type Calibration = Pick<CalibrationRun, 'encoder' | 'schedule' | 'batchSize' | 'data' | 'runningMean' | 'tool'> & { path: (name: string) => string };
+
+/** The calibration the options describe: schedule, the sampled images (all there), the weights' hash. */
+async function prepare(args: Args): Promise<Calibration> {
+  const model = args.model!;
+  const config = readVitConfig(model);
+  const schedule = resolveSchedule(args.schedule!, { ...config, patches: numPatches(config) }, args.shape);
+  const source = readImageSource(args.images!);
+  const images = sampleImages(source.names, args.seed, args.limit);
+  const missing = images.find((name) => !existsSync(source.path(name)));
+  if (missing !== undefined) throw new DymuError('image not found', { file: args.images, field: missing });
+  console.log(`schedule ${schedule.name}: r = [${schedule.r.join(', ')}]; ${images.length} of ${source.names.length} images, batches of ${args.batch}`);
+  return {
+    encoder: { name: basename(resolve(model)), arch: config.arch, weightsSha256: await weightsSha256(model), blocks: config.numLayers },
+    schedule,
+    batchSize: args.batch,
+    data: { source: args.images!, images, seed: args.seed },
+    runningMean: args.bf16 ? 'bf16' : 'float64',
+    tool: toolVersion(),
+    path: source.path,
+  };
+}
+
+/** The options that define the calibration, as each shard's command line repeats them. */
+function calibrateArgs(args: Args): string[] {
+  return [
+    ...['--model', args.model!, '--images', args.images!, '--schedule', args.schedule!, '--shape', args.shape, '--batch', String(args.batch)],
+    ...(args.limit === undefined ? [] : ['--limit', String(args.limit)]),
+    ...['--seed', String(args.seed), '--out', args.out],
+    ...(args.bf16 ? ['--bf16'] : []),
+    ...(args.pad ? ['--pad'] : []),
+  ];
+}
+
+/** Submits the unfinished shards as a Slurm array and the merge as a job after it (or prints both with --dry-run). */
+function submit(args: Args, calibration: Calibration, shards: number): void {
+  const header = calibrationHeader(calibration);
+  const pending = Array.from({ length: shards }, (_, index) => index).filter((index) => !isFinishedShardFile(shardFilePath(args.out, { index, count: shards }), header, { index, count: shards }));
+  const job: CalibrationArray = { out: args.out, shards, cli: DYMU_COMMAND, args: calibrateArgs(args), workdir: process.cwd(), resources: slurmResources(args) };
+  if (args['dry-run']) {
+    process.stdout.write(describeCalibrationJobs(job, pending));
+    return;
+  }
+  const ids = submitCalibration(job, pending);
+  if (ids.shards !== undefined) console.log(`submitted job ${ids.shards}: shard${pending.length > 1 ? 's' : ''} ${arrayRange(pending)} of ${shards}`);
+  else console.log(`every shard of ${shards} is finished`);
+  console.log(`submitted job ${ids.merge}: the merge into ${args.out}${ids.shards === undefined ? '' : `, once job ${ids.shards} has succeeded`}`);
+  console.log(`follow them with: dymu status ${args.out}`);
+}
+
+function merge(shards: ReturnType<typeof readShardFiles>, out: string): void {
+  const file = mergeShards(shards);
+  writeThresholdFile(out, file);
+  console.log(`merged ${shards.length} shard${shards.length > 1 ? 's' : ''} (${file.blocks.find((b) => b.r > 0)?.batches ?? 0} batches)`);
+  report(file, out);
+}
+
+function report(file: ThresholdFile, out: string): void {
+  console.log('block  r    threshold   std       min       max       batches');
+  for (const b of file.blocks) {
+    const f = (v: number | null) => (v === null ? '-' : v.toFixed(6)).padEnd(10);
+    console.log(`${String(b.block).padEnd(7)}${String(b.r).padEnd(5)}${f(b.threshold)}  ${f(b.std)}${f(b.min)}${f(b.max)}${b.batches}`);
+  }
+  console.log(`wrote ${out}`);
+}
 
 function toolVersion(): { name: string; version: string } {
   const root = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };

@@ -1,10 +1,14 @@
-import { existsSync, rmSync } from 'node:fs';
-import { sha256, type MergePolicy } from '@dymu/core';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MergePolicy } from '@dymu/core';
 import type { Schedule } from '../schedules.ts';
-import { THRESHOLD_FORMAT, writeThresholdFile, type ThresholdFile } from '../threshold-file.ts';
+import { writeThresholdFile, type ThresholdFile } from '../threshold-file.ts';
+import type { BatchShard } from './batch-shard.ts';
 import { calibrate } from './calibrate.ts';
 import { checkpointFile } from './checkpoint-file.ts';
-import { blockThresholds, type RunningMean } from './statistics.ts';
+import { calibrationHeader, checkpointIdentity, thresholdFileOf, type CalibrationHeader } from './header.ts';
+import { isFinishedShardFile, readShardFile, shardFileOf, writeShardFile, type CalibrationShardFile } from './shard-file.ts';
+import type { RunningMean } from './statistics.ts';
 
 export interface CalibrationRun {
   readonly encoder: ThresholdFile['encoder'];
@@ -13,6 +17,7 @@ export interface CalibrationRun {
   /** The sampled images (as the source names them), the source, and the sampling seed. */
   readonly data: { readonly source: string; readonly images: readonly string[]; readonly seed: number };
   readonly encodeBatch: (images: string[], policy: MergePolicy) => Promise<void>;
+  /** The threshold file (`runCalibration`) or the shard file (`runCalibrationShard`, normally `shardFilePath(thresholds, shard)`). */
   readonly out: string;
   /** Default: `<out>.checkpoint.json`. */
   readonly checkpoint?: string;
@@ -27,32 +32,40 @@ export interface CalibrationRun {
  * the checkpoint removed, so a crashed run never leaves a file that looks finished.
  */
 export async function runCalibration(run: CalibrationRun): Promise<ThresholdFile> {
-  const used = run.data.images.slice(0, Math.floor(run.data.images.length / run.batchSize) * run.batchSize);
-  const data = { source: run.data.source, count: used.length, seed: run.data.seed, imagesSha256: sha256(used.join('\n')) };
-  const schedule = { name: run.schedule.name, r: [...run.schedule.r] };
-  const checkpoint = run.checkpoint ?? `${run.out}.checkpoint.json`;
-  const identity = { model: run.encoder.weightsSha256, schedule: schedule.r, batchSize: run.batchSize, data: { count: data.count, seed: data.seed, imagesSha256: data.imagesSha256 } };
-  const taus = await calibrate({
+  const header = calibrationHeader(run);
+  const file = thresholdFileOf(header, await calibrateBatches(run, header));
+  writeThresholdFile(run.out, file);
+  rmSync(checkpointPath(run), { force: true });
+  return file;
+}
+
+/**
+ * One shard of a calibration (the batches `shardBatches` gives it), resumable the same way, ending
+ * in a shard file with its τ_batch per block and batch; a finished shard file of the same
+ * calibration is kept (returned, nothing computed). `mergeShards` turns the shard files into
+ * exactly the threshold file `runCalibration` writes for the same batches.
+ */
+export async function runCalibrationShard(run: CalibrationRun, shard: BatchShard): Promise<CalibrationShardFile> {
+  const header = calibrationHeader(run);
+  if (isFinishedShardFile(run.out, header, shard)) return readShardFile(run.out);
+  mkdirSync(dirname(run.out), { recursive: true });
+  const file = shardFileOf(header, shard, await calibrateBatches(run, header, shard));
+  writeShardFile(run.out, file);
+  rmSync(checkpointPath(run), { force: true });
+  return file;
+}
+
+const checkpointPath = (run: CalibrationRun): string => run.checkpoint ?? `${run.out}.checkpoint.json`;
+
+function calibrateBatches(run: CalibrationRun, header: CalibrationHeader, shard?: BatchShard): Promise<(number | null)[][]> {
+  const identity = shard ? { ...checkpointIdentity(header), shard } : checkpointIdentity(header);
+  return calibrate({
     images: run.data.images,
     batchSize: run.batchSize,
-    schedule: schedule.r,
+    schedule: header.schedule.r,
     encodeBatch: run.encodeBatch,
-    checkpoint: checkpointFile(checkpoint, identity),
+    checkpoint: checkpointFile(checkpointPath(run), identity),
+    shard,
     onProgress: run.onProgress,
   });
-  const runningMean = run.runningMean ?? 'float64';
-  const file: ThresholdFile = {
-    format: THRESHOLD_FORMAT,
-    encoder: run.encoder,
-    schedule,
-    batchSize: run.batchSize,
-    data,
-    runningMean,
-    blocks: blockThresholds(taus, schedule.r, runningMean),
-    createdAt: new Date().toISOString(),
-    tool: run.tool,
-  };
-  writeThresholdFile(run.out, file);
-  if (existsSync(checkpoint)) rmSync(checkpoint);
-  return file;
 }

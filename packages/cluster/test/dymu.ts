@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import yargs from 'yargs';
+import type { CommandModule } from 'yargs';
+import { readArrowFile } from '@dymu/experiments';
+
+export const root = join(import.meta.dirname, '..', '..', '..');
+
+/** The dymu CLI as a child process (one onnxruntime thread unless told otherwise). */
+export function dymu(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string } {
+  const run = spawnSync(process.execPath, [join(root, 'packages/cli/bin/dymu.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DYMU_THREADS: '1', ...env } });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+/** One command module of the CLI run in this process (as main.ts runs it), returning what it printed on stdout. */
+export async function dymuCommand(command: CommandModule<object, never>, args: readonly string[]): Promise<string> {
+  let out = '';
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void (out += `${parts.join(' ')}\n`));
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  try {
+    await yargs([...args]).command(command).strict().fail((message, error) => {
+      throw error ?? new Error(message);
+    }).parseAsync();
+  } finally {
+    log.mockRestore();
+    write.mockRestore();
+  }
+  return out;
+}
+
+/**
+ * What must agree between two results directories of one experiment: every run's summary metrics,
+ * exactly, and the Markdown tables. (The CSV tables are not compared: DuckDB's avg / stddev over
+ * seeds can differ in the last bit from one `dymu table` to the next on the same results.)
+ */
+export function resultsOf(results: string, experiment: string): { summaries: Record<string, unknown>; tables: Record<string, string> } {
+  const dir = join(results, experiment);
+  const runs = readdirSync(dir).filter((id) => existsSync(join(dir, id, 'summary.arrow')));
+  const tables = readdirSync(join(dir, 'tables')).filter((f) => f.endsWith('.md'));
+  return {
+    summaries: Object.fromEntries(runs.map((id) => [id, readArrowFile(join(dir, id, 'summary.arrow')).rows])),
+    tables: Object.fromEntries(tables.map((f) => [f, readFileSync(join(dir, 'tables', f), 'utf8')])),
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runShardsLocally } from '../src/index.ts';
+import { clusterRunCommand } from '../../cli/src/commands/run-cluster.ts';
+import { dymu, dymuCommand, resultsOf, root } from './dymu.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'dymu-cluster-local-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const withoutTime = (path: string) => readFileSync(path, 'utf8').replace(/"createdAt": "[^"]+"/, '"createdAt": ""');
+
+describe('local workers (--jobs N)', () => {
+  it('runs shard i of n per worker, threads split over the cores, output prefixed, failures named', async () => {
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (chunk) => (text += chunk));
+    const script = 'const s = process.argv.at(-1); console.log(`shard ${s}, threads ${process.env.DYMU_THREADS}`); process.exit(s === "2/4" ? 3 : 0)';
+    await expect(runShardsLocally({ command: [process.execPath, '-e', script, '--'], shards: 4, cores: 2, output })).rejects.toThrow('shard 2/4 (exit 3) failed');
+    expect(text.split('\n').filter(Boolean).sort()).toEqual(['[0/4] shard 0/4, threads 1', '[1/4] shard 1/4, threads 1', '[2/4] shard 2/4, threads 1', '[3/4] shard 3/4, threads 1']);
+  });
+
+  it('dymu calibrate --jobs 2 writes the file one process writes, byte for byte but createdAt', () => {
+    const model = join(tmp, 'clip');
+    expect(dymu(['make-model', '--arch', 'clip-vit', '--preset', 'tiny', '--out', model]).code).toBe(0);
+    const calibrate = (out: string, ...more: string[]) => dymu(['calibrate', '--model', model, '--images', join(root, 'assets', 'images'), '--schedule', 'mid', '--batch', '2', '--out', out, ...more]);
+    const single = calibrate(join(tmp, 'single.json'));
+    expect(single.code, single.err).toBe(0);
+    const sharded = calibrate(join(tmp, 'jobs.json'), '--jobs', '2');
+    expect(sharded.code, sharded.err).toBe(0);
+    expect(sharded.err).toMatch(/^\[1\/2\] shard 1\/2: batches 1 of 3: /m);
+    expect(sharded.out).toContain('merged 2 shards (3 batches)');
+    expect(withoutTime(join(tmp, 'jobs.json'))).toBe(withoutTime(join(tmp, 'single.json')));
+  });
+
+  it('dymu run --jobs 2 gives the tables of one process', async () => {
+    const overrides = ['seeds=[0,1]', 'datasets.generated.count=2', 'calibration.dataset.count=4'];
+    const file = join(root, 'experiments', 'quickstart.yaml');
+    const single = dymu(['run', file, ...overrides, '--results', join(tmp, 'single'), '--cache', join(tmp, 'cache-single')]);
+    expect(single.code, single.err).toBe(0);
+    const out = await dymuCommand(clusterRunCommand as never, ['run', file, ...overrides, '--jobs', '2', '--results', join(tmp, 'jobs'), '--cache', join(tmp, 'cache-jobs')]);
+    expect(out).toContain('| DToMe |');
+    const jobs = resultsOf(join(tmp, 'jobs'), 'quickstart');
+    expect(Object.keys(jobs.summaries)).toHaveLength(6);
+    expect(jobs).toEqual(resultsOf(join(tmp, 'single'), 'quickstart'));
+  });
+});
