@@ -31,7 +31,9 @@ export class ResultsDb {
   private constructor(readonly connection: DuckDBConnection) {}
 
   static async open(): Promise<ResultsDb> {
-    const instance = await DuckDBInstance.create(':memory:');
+    // One thread: parallel aggregation sums floats in a varying order, and tables must be
+    // byte-identical from one `dymu table` to the next.
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
     return new ResultsDb(await instance.connect());
   }
 
