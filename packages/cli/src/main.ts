@@ -13,6 +13,7 @@ import { clusterRunCommand } from './commands/run-cluster.ts';
 import { sqlCommand } from './commands/sql.ts';
 import { statusCommand } from './commands/status.ts';
 import { tableCommand } from './commands/table.ts';
+import { thresholdsCommand } from './commands/thresholds.ts';
 import { visualizeCommand } from './commands/visualize.ts';
 
 class UsageError extends Error {}
@@ -29,6 +30,7 @@ try {
     .command(encodeCommand)
     .command(dataCommand)
     .command(calibrateCommand)
+    .command(thresholdsCommand)
     .command(visualizeCommand)
     .command(analyzeCommand)
     .command(makeVlmCommand)

@@ -30,5 +30,5 @@ export async function policyFromArgs(args: PolicyArgs, modelDir: string, config:
     : name === 'pool' ? { tokens: args.tokens }
     : undefined;
   const weights = name.startsWith('dtome') ? await weightsSha256(modelDir) : undefined;
-  return createPolicy(name, params, { encoder: { ...config, patches: numPatches(config), weightsSha256: weights }, source: 'command line' });
+  return createPolicy(name, params, { encoder: { ...config, patches: numPatches(config), weightsSha256: weights, dir: modelDir }, source: 'command line' });
 }

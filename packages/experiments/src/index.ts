@@ -1,5 +1,5 @@
 // Experiment files → runs → results → tables. See README.md and docs/experiments.md.
-export type { Experiment, RunConfig, ModelConfig, ModelRef, GeneratedModel, Component, PolicyConfig, CalibrationSpec, TableSpec, MetricColumn, Execution, ConfigPoint, InputKind, Known } from './config/experiment.ts';
+export type { Experiment, RunConfig, ModelConfig, ModelRef, GeneratedModel, Component, PolicyConfig, CalibrationSpec, TableSpec, MetricColumn, Execution, ConfigPoint, InputKind, Known, PaperSpec } from './config/experiment.ts';
 export { loadExperiment } from './config/load-experiment.ts';
 export { parseOverride, type Override } from './config/overrides.ts';
 export type { Origin } from './config/origins.ts';
@@ -11,6 +11,13 @@ export { readArrowFile } from './results/arrow.ts';
 export { isTiming, type Task, type TaskRun, type TaskContext, type Summary, type Column, type ColumnType, type Row, type Cell } from './tasks/task.ts';
 export { tokensTask } from './tasks/tokens.ts';
 export { benchmarkTask } from './tasks/benchmark.ts';
+export { calibrateTask, THRESHOLDS_FILE } from './tasks/calibrate.ts';
+export { complexityTask, COMPLEXITY_PLOT } from './tasks/complexity.ts';
+export { attentionCostTask } from './tasks/attention-cost.ts';
+export { benchmarkFixture, FIXTURE_BENCHMARKS } from './resources/benchmark-fixtures.ts';
+export { PAPER_COLUMNS, AVERAGED, paperAverage, type PaperColumn } from './paper/columns.ts';
+export { parseReported, readReported, type ReportedRow } from './paper/reported.ts';
+export { comparePaper, type Comparison, type ComparedRow, type OurRun, type SeedStat } from './paper/compare.ts';
 export type { Resources, SampleImage } from './resources/resources.ts';
 export { ENCODERS, POLICIES, DATASETS, BENCHMARKS, VLMS, TASKS, RESOURCES, SETTINGS } from './di/tokens.ts';
 export type { Named, EncoderPlugin, PolicyPlugin, DatasetPlugin, DatasetContext, BenchmarkPlugin, VlmPlugin, Settings } from './di/tokens.ts';

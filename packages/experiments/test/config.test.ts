@@ -51,7 +51,7 @@ describe('experiment files', () => {
     expect(error(`${base}limit: many\n`)).toBe('exp.yaml: limit: expected an integer ≥ 1, got "many"');
     expect(error(`${base}seeds: [0, 1, 1]\n`)).toBe('exp.yaml: seeds[2]: seed 1 is listed twice');
     expect(error(`${base}polcy: tome\n`)).toBe(
-      'exp.yaml: polcy: unknown field (expected one of name, description, models, data, task, model, policy, vtu, datasets, benchmarks, limit, seeds, sweep, calibration, tables, execution)',
+      'exp.yaml: polcy: unknown field (expected one of name, description, models, data, task, model, policy, vtu, datasets, benchmarks, limit, seeds, sweep, calibration, tables, execution, preset, presets, only, paper)',
     );
     expect(error(`${base}policy: { name: tomme }\n`)).toBe('exp.yaml: policy.name: unknown merge policy "tomme" (expected one of none, tome, dtome)');
     expect(error('model:\n  encoder: { generated: vit }\ndatasets: [folder]\n')).toBe('exp.yaml: model.encoder.generated: expected one of clip-vit, siglip-vit, got "vit"');

@@ -30,12 +30,12 @@ describe('the DI container', () => {
   it('registers every package: encoders by architecture, policies, datasets, benchmarks and tasks by name', () => {
     const container = testContainer(workspace('di-'));
     const known = knownNames(container);
-    expect(Object.keys(known.tasks)).toEqual(['tokens', 'benchmark']);
+    expect(Object.keys(known.tasks)).toEqual(['tokens', 'benchmark', 'calibrate', 'complexity', 'attention-cost']);
     expect(known.policies).toEqual(expect.arrayContaining(['none', 'tome', 'dtome', 'dtome-range', 'random', 'pool']));
     expect(known.datasets).toEqual(expect.arrayContaining(['folder', 'coco', 'generated']));
     expect(known.benchmarks).toEqual(expect.arrayContaining(['pope', 'mme', 'gqa']));
     expect(lookup(container, ENCODERS, 'siglip', 'encoder architecture').name).toBe('siglip');
-    expect(() => lookup(container, TASKS, 'chat', 'task')).toThrow('unknown task "chat" (registered: tokens, benchmark)');
+    expect(() => lookup(container, TASKS, 'chat', 'task')).toThrow('unknown task "chat" (registered: tokens, benchmark, calibrate, complexity, attention-cost)');
   });
 
   it('runs a policy added with one class and one registration', async () => {

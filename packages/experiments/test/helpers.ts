@@ -29,9 +29,9 @@ export function workspace(prefix = 'experiments-'): Workspace {
   };
 }
 
-/** The full container, quiet, writing into the workspace. */
-export function testContainer(ws: Workspace): Container {
-  return createContainer({ cache: ws.cache, results: ws.results, progress: quiet, warn: () => {} });
+/** The full container, quiet (warnings go to `warn`, by default nowhere), writing into the workspace. */
+export function testContainer(ws: Workspace, warn: (message: string) => void = () => {}): Container {
+  return createContainer({ cache: ws.cache, results: ws.results, progress: quiet, warn });
 }
 
 /** A tokens experiment on the tiny generated CLIP and generated images; `extra` is appended YAML. */

@@ -60,9 +60,9 @@ tables:
     const averaged = (policy: string) => [0, 1, 2].map((seed) => mean(runs.filter((r) => r.labels.policy === policy && r.seed === seed).map((r) => perRun.get(r.id)!)));
 
     const [table] = await writeTables(experiment, ws.results);
-    expect(table.data.columns).toEqual(['simple: tokens_cls', 'complex: tokens_cls', 'avg tokens_cls', 'visual tokens']);
-    expect(table.data.rows.map((r) => r.label)).toEqual(['none', 'thresholds']);
-    const merged = table.data.rows[1].cells;
+    expect(table.data!.columns).toEqual(['simple: tokens_cls', 'complex: tokens_cls', 'avg tokens_cls', 'visual tokens']);
+    expect(table.data!.rows.map((r) => r.label)).toEqual(['none', 'thresholds']);
+    const merged = table.data!.rows[1].cells;
     const expected = [values('thresholds', 'simple'), values('thresholds', 'complex'), averaged('thresholds'), averaged('thresholds')];
     expected.forEach((v, i) => {
       expect(merged[i]!.n).toBe(3);
@@ -71,7 +71,7 @@ tables:
     });
     expect(sampleStd(values('thresholds', 'complex'))).toBeGreaterThan(0); // each seed draws other images
     expect(mean(values('thresholds', 'simple'))).toBeLessThan(mean(values('thresholds', 'complex')));
-    expect(table.data.rows[0].cells.map((c) => [c!.mean, c!.std])).toEqual([[65, 0], [65, 0], [65, 0], [65, 0]]);
+    expect(table.data!.rows[0].cells.map((c) => [c!.mean, c!.std])).toEqual([[65, 0], [65, 0], [65, 0], [65, 0]]);
 
     const f = (v: number[]) => `${mean(v).toFixed(2)} ± ${sampleStd(v).toFixed(2)}`;
     expect(table.markdown).toBe(
@@ -99,8 +99,8 @@ tables:
     const simple = runs.filter((r) => r.labels.dataset === 'simple').map(pick);
     const averaged = [0, 1, 2].map((seed) => mean(runs.filter((r) => r.seed === seed).map(pick)));
     const [, mapped] = await writeTables(experiment, ws.results);
-    expect(mapped.data.columns).toEqual(['simple: kind', 'complex: kind', 'avg kind']);
-    const [first, , avg] = mapped.data.rows[1].cells;
+    expect(mapped.data!.columns).toEqual(['simple: kind', 'complex: kind', 'avg kind']);
+    const [first, , avg] = mapped.data!.rows[1].cells;
     expect(first!.mean).toBeCloseTo(mean(simple), 10);
     expect(avg!.mean).toBeCloseTo(mean(averaged), 10);
     expect(avg!.std!).toBeCloseTo(sampleStd(averaged), 10);

@@ -6,11 +6,12 @@ import { randomPolicy } from './policies/random.ts';
 import { tomePolicy } from './policies/tome.ts';
 import { resolveSchedule, scheduleList } from './schedule-spec.ts';
 import { SCHEDULE_SHAPES, type EncoderShape } from './schedules.ts';
-import { checkEncoderHash, readThresholdFile, thresholdsOf } from './threshold-file.ts';
+import { checkEncoderHash } from './threshold-file.ts';
+import { readThresholdList } from './threshold-list.ts';
 
 /** What a policy factory may know besides its parameters. */
 export interface PolicyEnv {
-  readonly encoder: EncoderShape & { readonly weightsSha256?: string };
+  readonly encoder: EncoderShape & { readonly weightsSha256?: string; readonly dir?: string };
   /** The file the parameters come from (named in errors). */
   readonly source?: string;
   /** Where warnings go (a forced threshold file of other weights); default process.emitWarning. */
@@ -23,7 +24,8 @@ export type PolicyFactory = (params: unknown, env: PolicyEnv) => MergePolicy;
  * Merge policies by name, each validating its parameters (errors name the field, e.g. `tome.r[2]`):
  * - `none`: no parameters;
  * - `tome`: `{ r: n | [r_0, …] }` or `{ schedule: "low" | "mid" | "high" | FILE, shape? }`;
- * - `dtome`: `{ thresholds: [τ_0 | null, …] }` or `{ file: THRESHOLDS.json, force? }`;
+ * - `dtome`: `{ thresholds: [τ_0 | null, …] }` or `{ file: THRESHOLDS.json, force? }` (a calibrated
+ *   file, or the official example `FILE[#variant]`, whose variant for this depth is used with a warning);
  * - `dtome-range`: the same plus `blocks: [first, last]` (inclusive), outside which nothing merges;
  * - `random`: `{ seed, images: [{ key, blockCounts }, …] }` for one batch (see randomPolicy);
  * - `pool`: `{ tokens, block? = 0 }`.
@@ -86,13 +88,15 @@ function dtome(params: unknown, env: PolicyEnv, ranged: boolean): MergePolicy {
   const L = env.encoder.numLayers;
   let thresholds: (number | null)[];
   if (p.file !== undefined) {
-    const path = string(p.file, at(w, 'file'));
-    const file = readThresholdFile(path);
-    if (file.encoder.blocks !== L) fail({ file: path, field: 'encoder.blocks' }, `${file.encoder.blocks} blocks, the encoder has ${L}`);
+    const spec = string(p.file, at(w, 'file'));
+    const list = readThresholdList(spec, L);
+    if (list.thresholds.length !== L) fail({ file: list.source, field: 'encoder.blocks' }, `${list.thresholds.length} blocks, the encoder has ${L}`);
     const force = p.force === undefined ? false : typeof p.force === 'boolean' ? p.force : fail(at(w, 'force'), 'expected true or false');
-    const warning = env.encoder.weightsSha256 && checkEncoderHash(file, path, env.encoder.weightsSha256, force);
+    const warning = list.calibrated
+      ? env.encoder.weightsSha256 && checkEncoderHash(list.calibrated, spec, env.encoder.weightsSha256, force)
+      : `${list.source}: thresholds ${list.origin}, for ${list.encoder}; not calibrated here, so not checked against the weights of ${env.encoder.dir ?? 'this encoder'}`;
     if (warning) (env.warn ?? process.emitWarning)(warning);
-    thresholds = thresholdsOf(file);
+    thresholds = [...list.thresholds];
   } else {
     if (p.force !== undefined) fail(at(w, 'force'), 'only with file');
     thresholds = array(p.thresholds, at(w, 'thresholds'), L).map((v, i) => (v === null ? null : finite(v, at(at(w, 'thresholds'), i))));

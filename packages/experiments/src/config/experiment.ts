@@ -40,6 +40,8 @@ export interface CalibrationSpec {
   readonly count: number | null;
   readonly batch: number;
   readonly seed: number;
+  /** The official recipe: the first `count` images in the dataset's order (then shuffled), not `count` drawn from all. Absent: drawn. */
+  readonly first?: true;
 }
 
 /** A merge policy; `calibration` (resolved by the runner into a threshold `file`) when it needs calibrated thresholds. */
@@ -92,10 +94,25 @@ export interface Execution {
 /** One configuration of the experiment (a sweep point × an input), before seeds. */
 export interface ConfigPoint {
   readonly config: RunConfig;
+  /** The input's own seeds (`seeds:` in a dataset/benchmark entry), instead of the experiment's. */
+  readonly seeds?: readonly number[];
   /** A label per sweep key and per input kind (`dataset` / `benchmark`). */
   readonly labels: Readonly<Record<string, string>>;
   /** Where the policy and the input were written (`policy`, `dataset` / `benchmark`), for errors their implementations raise. */
   readonly origins: Readonly<Record<string, Origin>>;
+}
+
+/** `paper:`: the table of the paper this experiment reproduces, and which of its rows ours are. */
+export interface PaperSpec {
+  /** The reported numbers (a CSV in the form of `paper/dymu-reported.csv`), absolute. */
+  readonly reported: string;
+  /** The paper's table number, as in the CSV's `table` column. */
+  readonly table: string;
+  /** Names the output files (`results/<experiment>/tables/<name>.{md,csv,tex}`). */
+  readonly name: string;
+  readonly title: string | null;
+  /** Our row label (the sweep labels joined by ", ") → the CSV fields that pick the paper's row. */
+  readonly rows: readonly { readonly label: string; readonly match: Readonly<Record<string, string>> }[];
 }
 
 export interface Experiment {
@@ -106,6 +123,11 @@ export interface Experiment {
   readonly seeds: readonly number[];
   readonly tables: readonly TableSpec[];
   readonly execution: Execution;
+  /** The sweep keys, in order (they label the rows). */
+  readonly sweepKeys: readonly string[];
+  readonly paper: PaperSpec | null;
+  /** The command-line overrides the experiment was loaded with (printed in commands that fill missing runs). */
+  readonly overrides: readonly string[];
 }
 
 /** The names the container has registered, for validation. */

@@ -3,17 +3,18 @@ import { DymuError } from '@dymu/core';
 import type { Experiment, Known } from './experiment.ts';
 import { displayPath, loadLayered } from './load.ts';
 import { applyOverrides, COMMAND_LINE, parseOverride } from './overrides.ts';
+import { applyPreset } from './presets.ts';
 import { validateExperiment, type Env } from './schema.ts';
 import { sweepAxes } from './sweep.ts';
 import { showPath, startsWith } from './tree.ts';
 
-/** An experiment file with its extends chain, command-line overrides (`policy.r=8`, …) and sweep, validated. */
+/** An experiment file with its extends chain, preset, command-line overrides (`policy.r=8`, …) and sweep, validated. */
 export function loadExperiment(file: string, overrides: readonly string[], known: Known, env: Env = process.env): Experiment {
   const parsed = overrides.map(parseOverride);
-  const layered = applyOverrides(loadLayered(file), parsed);
+  const layered = applyOverrides(applyPreset(loadLayered(file), parsed), parsed);
   for (const axis of sweepAxes(layered)) {
-    const shadowed = parsed.find((o) => startsWith(o.path, axis.path));
+    const shadowed = parsed.find((o) => axis.paths.some((path) => startsWith(o.path, path)));
     if (shadowed) throw new DymuError(`is set by sweep.${axis.key} in every run; override the sweep's values instead`, { file: COMMAND_LINE, field: showPath(shadowed.path) });
   }
-  return validateExperiment(layered, displayPath(resolve(file)), known, env);
+  return { ...validateExperiment(layered, displayPath(resolve(file)), known, env), overrides: [...overrides] };
 }

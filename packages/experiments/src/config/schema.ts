@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import { Check } from './check.ts';
 import { GENERATED_ENCODERS, GENERATED_VLMS, type CalibrationSpec, type Component, type ConfigPoint, type Execution, type Experiment, type GeneratedModel, type Known, type ModelConfig, type ModelRef, type PolicyConfig, type RunConfig } from './experiment.ts';
 import { interpolate } from './interpolate.ts';
+import { paperSpec } from './paper-spec.ts';
 import { NAME, tableSpec } from './table-spec.ts';
 import { formatValue } from './label.ts';
 import type { Layered, Origins } from './origins.ts';
@@ -10,16 +11,17 @@ import { isRecord, type Path } from './tree.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const TOP_LEVEL = ['name', 'description', 'models', 'data', 'task', 'model', 'policy', 'vtu', 'datasets', 'benchmarks', 'limit', 'seeds', 'sweep', 'calibration', 'tables', 'execution'];
+const TOP_LEVEL = ['name', 'description', 'models', 'data', 'task', 'model', 'policy', 'vtu', 'datasets', 'benchmarks', 'limit', 'seeds', 'sweep', 'calibration', 'tables', 'execution', 'preset', 'presets', 'only', 'paper'];
 /** The fields whose `${...}` are resolved (the location tables `models` and `data` only when referenced). */
-const RESOLVED = ['name', 'description', 'task', 'model', 'policy', 'vtu', 'datasets', 'benchmarks', 'limit', 'seeds', 'calibration', 'tables', 'execution'];
+const RESOLVED = ['name', 'description', 'task', 'model', 'policy', 'vtu', 'datasets', 'benchmarks', 'limit', 'seeds', 'calibration', 'tables', 'execution', 'paper'];
 const DEFAULT_SEEDS = [0, 1, 2];
 
 /**
- * Validates a composed experiment (extends and overrides applied) and expands its sweep: one
- * ConfigPoint per sweep point and dataset/benchmark. `file` names the experiment (its default name).
+ * Validates a composed experiment (extends, preset and overrides applied) and expands its sweep:
+ * one ConfigPoint per sweep point (those `only` keeps) and dataset/benchmark. `file` names the
+ * experiment (its default name).
  */
-export function validateExperiment(config: Layered, file: string, known: Known, env: Env): Experiment {
+export function validateExperiment(config: Layered, file: string, known: Known, env: Env): Omit<Experiment, 'overrides'> {
   const check = new Check(config.origins);
   check.record(config.tree, [], TOP_LEVEL);
   const axes = sweepAxes(config);
@@ -27,18 +29,37 @@ export function validateExperiment(config: Layered, file: string, known: Known, 
   const first = resolved(applyPoint(config, points[0]), env);
   const name = first.name === undefined ? basename(file, extname(file)) : check.string(first.name, ['name']);
   if (!NAME.test(name)) check.fail(['name'], `expected letters, digits, '.', '_' or '-' (it names the results directory), got ${JSON.stringify(name)}`);
+  const keys = axes.map((a) => a.key);
+  const kept = only(config.tree.only, axes, check);
   return {
     name,
     file,
     description: first.description === undefined ? '' : check.string(first.description, ['description']),
-    points: points.flatMap((point) => {
+    points: points.filter(kept).flatMap((point) => {
       const layered = applyPoint(config, point);
       return runConfigs(resolved(layered, env), layered.origins, known).map((p) => ({ ...p, labels: { ...point.labels, ...p.labels } }));
     }),
-    seeds: seeds(first.seeds, check),
-    tables: first.tables === undefined ? [] : check.list(first.tables, ['tables']).map((t, i) => tableSpec(t, ['tables', i], check, axes.map((a) => a.key))),
+    seeds: seeds(first.seeds, ['seeds'], check),
+    tables: first.tables === undefined ? [] : check.list(first.tables, ['tables']).map((t, i) => tableSpec(t, ['tables', i], check, keys)),
     execution: execution(first.execution, check),
+    sweepKeys: keys,
+    paper: first.paper === undefined || first.paper === null ? null : paperSpec(first.paper, check, config.origins, points.map((p) => keys.map((k) => p.labels[k]).join(', '))),
   };
+}
+
+/** `only: { <sweep key>: label | [labels] }` keeps the sweep points with those labels (e.g. one row of a table). */
+function only(value: unknown, axes: readonly { key: string; values: readonly { label: string }[] }[], check: Check): (point: { labels: Readonly<Record<string, string>> }) => boolean {
+  if (value === undefined || value === null) return () => true;
+  const wanted = Object.entries(check.record(value, ['only'])).map(([key, labels]) => {
+    const axis = axes.find((a) => a.key === key) ?? check.fail(['only', key], `not a sweep key (expected one of ${axes.map((a) => a.key).join(', ') || 'none: the file has no sweep'})`);
+    const list = (Array.isArray(labels) ? labels : [labels]).map((l, i) => {
+      const label = typeof l === 'string' ? l : formatValue(l);
+      if (!axis.values.some((v) => v.label === label)) check.fail(Array.isArray(labels) ? ['only', key, i] : ['only', key], `sweep.${key} has no value labelled ${JSON.stringify(label)} (labels: ${axis.values.map((v) => v.label).join(', ')})`);
+      return label;
+    });
+    return { key, list };
+  });
+  return (point) => wanted.every(({ key, list }) => list.includes(point.labels[key]));
 }
 
 function resolved(config: Layered, env: Env): Record<string, unknown> {
@@ -61,13 +82,18 @@ function runConfigs(tree: Record<string, unknown>, origins: Origins, known: Know
   const inputs = (['dataset', 'benchmark'] as const).flatMap((kind) => {
     const field = `${kind}s`;
     if (tree[field] === undefined || tree[field] === null) return []; // null drops a list a base file gave
-    if (!accepted.includes(kind)) check.fail([field], `the ${task} task takes ${accepted.map((k) => `${k}s`).join(' or ')}`);
+    if (!accepted.includes(kind)) check.fail([field], accepted.length === 0 ? `the ${task} task takes no datasets or benchmarks` : `the ${task} task takes ${accepted.map((k) => `${k}s`).join(' or ')}`);
     const names = kind === 'dataset' ? known.datasets : known.benchmarks;
-    return labelled(tree[field], [field], check).map(({ label, value, path }) => ({ kind, label, path, component: component(value, path, check, names, kind) }));
+    return labelled(tree[field], [field], check).map(({ label, value, path }) => {
+      const { seeds: own, ...c } = component(value, path, check, names, kind);
+      return { kind, label, path, component: c as Component, seeds: own === undefined ? undefined : seeds(own, [...path, 'seeds'], check) };
+    });
   });
+  if (accepted.length === 0) return [{ config: base as RunConfig, labels: {}, origins: { policy: origins.get(['policy']) } }];
   if (inputs.length === 0) check.fail([], `name ${accepted.map((k) => `${k}s`).join(' or ')} for the ${task} task`);
-  return inputs.map(({ kind, label, path, component: c }) => ({
+  return inputs.map(({ kind, label, path, component: c, seeds: own }) => ({
     config: { ...base, [kind]: c } as RunConfig,
+    ...(own === undefined ? {} : { seeds: own }),
     labels: { [kind]: label },
     origins: { policy: origins.get(['policy']), [kind]: origins.get(path) },
   }));
@@ -121,8 +147,9 @@ function policy(value: unknown, defaults: unknown, check: Check, known: Known): 
 }
 
 function calibrationSpec(c: Record<string, unknown>, at: (key: string) => Path, check: Check, known: Known): CalibrationSpec {
-  const unknown = Object.keys(c).find((k) => !['schedule', 'shape', 'dataset', 'count', 'batch', 'seed'].includes(k));
-  if (unknown !== undefined) check.fail(at(unknown), 'unknown field (expected one of schedule, shape, dataset, count, batch, seed)');
+  const unknown = Object.keys(c).find((k) => !['schedule', 'shape', 'dataset', 'count', 'batch', 'seed', 'first'].includes(k));
+  if (unknown !== undefined) check.fail(at(unknown), 'unknown field (expected one of schedule, shape, dataset, count, batch, seed, first)');
+  const first = c.first === undefined || c.first === null ? false : check.boolean(c.first, at('first'));
   if (c.dataset === undefined) check.fail(at('dataset'), 'missing: the images to calibrate on (e.g. { name: folder, dir: … })');
   return {
     schedule: check.string(c.schedule, at('schedule')),
@@ -131,6 +158,7 @@ function calibrationSpec(c: Record<string, unknown>, at: (key: string) => Path, 
     count: c.count === undefined || c.count === null ? null : check.integer(c.count, at('count'), 1),
     batch: c.batch === undefined ? 64 : check.integer(c.batch, at('batch'), 1),
     seed: c.seed === undefined ? 0 : check.integer(c.seed, at('seed')),
+    ...(first ? { first: true as const } : {}), // written only when set: older calibrations keep their ids
   };
 }
 
@@ -143,11 +171,11 @@ function labelled(value: unknown, path: Path, check: Check): { label: string; va
   return entries;
 }
 
-function seeds(value: unknown, check: Check): number[] {
+function seeds(value: unknown, path: Path, check: Check): number[] {
   if (value === undefined) return DEFAULT_SEEDS;
-  const list = check.list(value, ['seeds'], { nonEmpty: true }).map((s, i) => check.integer(s, ['seeds', i]));
+  const list = check.list(value, path, { nonEmpty: true }).map((s, i) => check.integer(s, [...path, i]));
   const twice = list.findIndex((s, i) => list.indexOf(s) !== i);
-  if (twice >= 0) check.fail(['seeds', twice], `seed ${list[twice]} is listed twice`);
+  if (twice >= 0) check.fail([...path, twice], `seed ${list[twice]} is listed twice`);
   return list;
 }
 

@@ -1,6 +1,9 @@
 import { ContainerModule } from 'inversify';
 import { generatedImages, IMAGE_KINDS } from '../resources/generated-images.ts';
+import { attentionCostTask } from '../tasks/attention-cost.ts';
 import { benchmarkTask } from '../tasks/benchmark.ts';
+import { calibrateTask } from '../tasks/calibrate.ts';
+import { complexityTask } from '../tasks/complexity.ts';
 import { tokensTask } from '../tasks/tokens.ts';
 import { datasetPlugin } from './datasets.ts';
 import { DATASETS, TASKS } from './tokens.ts';
@@ -29,7 +32,6 @@ export const generatedDataset = datasetPlugin('generated', ['kinds', 'count', 's
 
 /** This package's tasks and the generated dataset. */
 export const experimentsModule = new ContainerModule(({ bind }) => {
-  bind(TASKS).toConstantValue(tokensTask);
-  bind(TASKS).toConstantValue(benchmarkTask);
+  for (const task of [tokensTask, benchmarkTask, calibrateTask, complexityTask, attentionCostTask]) bind(TASKS).toConstantValue(task);
   bind(DATASETS).toConstantValue(generatedDataset);
 });

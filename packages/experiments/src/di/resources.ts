@@ -11,6 +11,7 @@ import { readVitConfig } from '@dymu/weights';
 import type { Component, ModelConfig } from '../config/experiment.ts';
 import type { Origin } from '../config/origins.ts';
 import type { PlannedRun } from '../plan/plan.ts';
+import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
 import { modelDir, visionTowerDir } from '../resources/models.ts';
 import type { Resources, SampleImage } from '../resources/resources.ts';
@@ -35,28 +36,32 @@ export class ContainerResources implements Resources {
   }
 
   async policy(run: PlannedRun, encoder: VitEncoder): Promise<MergePolicy> {
-    const { name, calibration, ...params } = run.config.policy;
+    const { name, calibration: _, ...params } = run.config.policy;
     const plugin = lookup(this.container, POLICIES, name, 'merge policy');
     const shape = { ...encoder.config, patches: encoder.patches };
-    const hash = calibration !== undefined || params.file !== undefined ? await this.weightsHash(encoder.dir) : undefined;
-    const file =
-      calibration &&
-      (await calibratedThresholds({
-        spec: calibration,
-        model: { name: basename(encoder.dir), weightsSha256: hash!, shape, pad: run.config.model.pad },
-        cache: this.settings.cache,
-        images: () => this.records(calibration.dataset, calibration.seed, run.origins.policy),
-        encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
-        progress: this.settings.progress,
-      }));
-    return plugin.create(file ? { ...params, file } : params, { encoder: { ...shape, weightsSha256: hash }, source: run.origins.policy.file, warn: this.settings.warn });
+    const file = await this.calibration(run, encoder);
+    const hash = file !== undefined || params.file !== undefined ? await this.weightsHash(encoder.dir) : undefined;
+    return plugin.create(file ? { ...params, file } : params, { encoder: { ...shape, weightsSha256: hash, dir: encoder.dir }, source: run.origins.policy.file, warn: this.settings.warn });
+  }
+
+  async calibration(run: PlannedRun, encoder: VitEncoder): Promise<string | undefined> {
+    const { calibration } = run.config.policy;
+    if (calibration === undefined) return undefined;
+    return calibratedThresholds({
+      spec: calibration,
+      model: { name: basename(encoder.dir), weightsSha256: await this.weightsHash(encoder.dir), shape: { ...encoder.config, patches: encoder.patches }, pad: run.config.model.pad },
+      cache: this.settings.cache,
+      images: () => this.records(calibration.dataset, calibration.seed, run.origins.policy, calibration.first ? (calibration.count ?? undefined) : undefined),
+      encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
+      progress: this.settings.progress,
+    });
   }
 
   async images(run: PlannedRun): Promise<SampleImage[]> {
     const { dataset, limit } = run.config;
     if (!dataset) {
       const images: SampleImage[] = [];
-      for await (const s of this.benchmark(run).samples({ limit: limit ?? undefined })) {
+      for await (const s of (await this.benchmark(run)).samples({ limit: limit ?? undefined })) {
         images.push({ id: s.id, image: typeof s.image === 'string' ? s.image : Buffer.from(s.image.base64, 'base64'), group: '' });
       }
       return images;
@@ -66,9 +71,17 @@ export class ContainerResources implements Resources {
     return chosen.map((r) => ({ id: r.id, image: r.imagePath, group: typeof r.group === 'string' ? r.group : '' }));
   }
 
-  benchmark(run: PlannedRun): Benchmark {
+  /** The run's benchmark; `root: { generated: fixture, seed? }` is a generated fixture folder, null options are left out. */
+  async benchmark(run: PlannedRun): Promise<Benchmark> {
     const { name, ...params } = run.config.benchmark!;
-    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(params, run.origins.benchmark);
+    const given = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null));
+    const root = given.root;
+    if (root !== null && typeof root === 'object' && (root as Record<string, unknown>).generated === 'fixture') {
+      const seed = (root as Record<string, unknown>).seed ?? 0;
+      if (typeof seed !== 'number') throw new DymuError(`expected an integer, got ${JSON.stringify(seed)}`, { file: run.origins.benchmark.file, field: 'root.seed' });
+      given.root = await benchmarkFixture(name, seed, this.settings.cache);
+    }
+    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(given, run.origins.benchmark);
   }
 
   vlm(model: ModelConfig): Promise<Vlm> {
@@ -94,11 +107,15 @@ export class ContainerResources implements Resources {
     return this.hashes.get(dir)!;
   }
 
-  private async records(dataset: Component, seed: number, origin: Origin): Promise<ImageRecord[]> {
+  /** A dataset's records in order (the first `limit` when given). */
+  private async records(dataset: Component, seed: number, origin: Origin, limit = Infinity): Promise<ImageRecord[]> {
     const { name, ...params } = dataset;
     const source = await lookup(this.container, DATASETS, name, 'dataset').open(params, { seed, cache: this.settings.cache, origin });
     const records: ImageRecord[] = [];
-    for await (const record of source.records()) records.push(record);
+    for await (const record of source.records()) {
+      if (records.length >= limit) break;
+      records.push(record);
+    }
     return records;
   }
 }

@@ -10,9 +10,9 @@ export interface PlannedRun {
   readonly origins: ConfigPoint['origins'];
 }
 
-/** Every configuration × every seed, seeds innermost, in the order the sweep lists them. */
+/** Every configuration × its seeds (the input's own, else the experiment's), seeds innermost, in the order the sweep lists them. */
 export function planRuns(experiment: Pick<Experiment, 'points' | 'seeds'>): PlannedRun[] {
-  return experiment.points.flatMap(({ config, labels, origins }) => experiment.seeds.map((seed) => ({ id: runId(config, seed), seed, config, labels, origins })));
+  return experiment.points.flatMap(({ config, labels, origins, seeds }) => (seeds ?? experiment.seeds).map((seed) => ({ id: runId(config, seed), seed, config, labels, origins })));
 }
 
 /** `tome(r=2), generated, seed 1`: the run's labels and seed. */

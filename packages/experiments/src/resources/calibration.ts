@@ -35,7 +35,13 @@ export async function calibratedThresholds(inputs: CalibrationInputs): Promise<s
   mkdirSync(join(inputs.cache, 'thresholds'), { recursive: true });
   const schedule = resolveSchedule(spec.schedule, model.shape, spec.shape);
   const records = await inputs.images();
-  const paths = new Map(records.map((r) => [r.id, r.imagePath]));
+  // one name per record: a repeated id (the mix has entries that share one) becomes `id#2`, `id#3`, … so it is kept, as the official list keeps it
+  const paths = new Map<string, string>();
+  for (const r of records) {
+    let name = r.id;
+    for (let k = 2; paths.has(name); k++) name = `${r.id}#${k}`;
+    paths.set(name, r.imagePath);
+  }
   const images = sampleImages([...paths.keys()], spec.seed, spec.count ?? paths.size);
   const encoder = await inputs.encoder();
   let progress: Progress | undefined;

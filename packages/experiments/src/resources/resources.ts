@@ -20,8 +20,10 @@ export interface SampleImage {
 export interface Resources {
   encoder(model: ModelConfig): Promise<VitEncoder>;
   policy(run: PlannedRun, encoder: VitEncoder): Promise<MergePolicy>;
+  /** The threshold file the run's policy asks to calibrate (computed once, cached), or undefined when it asks for none. */
+  calibration(run: PlannedRun, encoder: VitEncoder): Promise<string | undefined>;
   /** The run's images: the dataset's records (a seeded sample of `limit` of them), or the benchmark's sample images. */
   images(run: PlannedRun): Promise<SampleImage[]>;
-  benchmark(run: PlannedRun): Benchmark;
+  benchmark(run: PlannedRun): Promise<Benchmark>;
   vlm(model: ModelConfig): Promise<Vlm>;
 }

@@ -112,10 +112,11 @@ export class RunDir {
 
   /**
    * Writes `summary.arrow` (one row: run_id, experiment, seed, then one float64 column per metric),
-   * `scores.arrow` if any, the final run.json (with the wall time of this session), then DONE.
+   * `scores.arrow` and the summary's files if any, the final run.json (with the wall time of this session), then DONE.
    */
   finish(summary: Summary, sessionMs: number): void {
     const meta = this.meta()!;
+    for (const [name, content] of Object.entries(summary.files ?? {})) writeFileAtomic(join(this.path, name), content);
     if (summary.scores) writeArrowFile(join(this.path, 'scores.arrow'), [{ name: 'run_id', type: 'utf8' }, ...summary.scores.columns], summary.scores.rows.map((r) => ({ run_id: meta.id, ...r })));
     const columns: Column[] = [{ name: 'run_id', type: 'utf8' }, { name: 'experiment', type: 'utf8' }, { name: 'seed', type: 'int32' }, ...Object.keys(summary.metrics).map((name) => ({ name, type: 'float64' as const }))];
     writeArrowFile(join(this.path, 'summary.arrow'), columns, [{ run_id: meta.id, experiment: meta.experiment, seed: meta.seed, ...summary.metrics }]);

@@ -7,7 +7,8 @@ const statusText = (s: RunState): string => (s.status === 'done' ? 'done' : s.st
 
 /** What `--dry-run` prints: each configuration's resolved config, then its runs (id, seed, status). */
 export function describePlan(experiment: Experiment, states: readonly RunState[], selected: ReadonlySet<string>): string {
-  const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${experiment.seeds.length} seeds = ${states.length} runs, ${selected.size} selected`];
+  const seeds = experiment.points.some((p) => p.seeds) ? 'their seeds' : `${experiment.seeds.length} seeds`;
+  const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${seeds} = ${states.length} runs, ${selected.size} selected`];
   for (const point of experiment.points) {
     lines.push('', `# ${Object.entries(point.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, canonicalJson(point.config));
     for (const s of states.filter((s) => s.run.config === point.config)) {

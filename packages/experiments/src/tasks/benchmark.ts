@@ -27,8 +27,9 @@ const BENCHMARK_COLUMNS: readonly Column[] = [
  * sample with the raw prediction, the answer as the benchmark's rules parse it, the sample's facts
  * (`meta`, JSON), visual tokens (without / with class token), the unique and virtual sequence
  * lengths, and timings. At the end the benchmark scores every prediction by its official rules:
- * its metrics go to the summary, with `score` (its share of the paper's Avg, paper-score.ts) and the
- * token statistics of the tokens task; its per-sample score rows go to scores.arrow.
+ * its metrics go to the summary, with `score` (its share of the paper's Avg, paper-score.ts), the
+ * token statistics of the tokens task and `tokens_cls_full` (the count without merging); its
+ * per-sample score rows go to scores.arrow.
  */
 export const benchmarkTask: Task = {
   name: 'benchmark',
@@ -36,7 +37,7 @@ export const benchmarkTask: Task = {
   async open({ run, resources }) {
     const vlm = await resources.vlm(run.config.model);
     const policy = await resources.policy(run, vlm.encoder);
-    const benchmark = resources.benchmark(run);
+    const benchmark = await resources.benchmark(run);
     const samples: BenchmarkSample[] = [];
     for await (const sample of benchmark.samples({ limit: run.config.limit ?? undefined })) samples.push(sample);
     return {
@@ -68,7 +69,8 @@ export const benchmarkTask: Task = {
       },
       async summarize(rows) {
         const scored = await benchmark.score(rows.map((r) => ({ id: r.id as string, answer: r.prediction as string })));
-        return { metrics: { ...scored.metrics, ...paperScore(benchmark.name, scored.metrics), ...tokenMetrics(rows) }, scores: scoreTable(scored.rows) };
+        const full = vlm.encoder.patches + (vlm.encoder.config.classToken ? 1 : 0);
+        return { metrics: { ...scored.metrics, ...paperScore(benchmark.name, scored.metrics), ...tokenMetrics(rows), tokens_cls_full: full }, scores: scoreTable(scored.rows) };
       },
     };
   },

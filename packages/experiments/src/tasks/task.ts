@@ -19,10 +19,14 @@ export interface TaskContext {
   readonly resources: Resources;
 }
 
-/** A run's totals once every sample has a row; `scores` are per-sample rows only known at the end (a benchmark's scoring). */
+/**
+ * A run's totals once every sample has a row; `scores` are per-sample rows only known at the end (a
+ * benchmark's scoring); `files` are written into the run directory by name (a threshold file, a plot).
+ */
 export interface Summary {
   readonly metrics: Readonly<Record<string, number>>;
   readonly scores?: { readonly columns: readonly Column[]; readonly rows: readonly Row[] };
+  readonly files?: Readonly<Record<string, string | Uint8Array>>;
 }
 
 /**

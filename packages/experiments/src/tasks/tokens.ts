@@ -1,4 +1,5 @@
-import type { Column, Row, Task } from './task.ts';
+import type { SampleImage } from '../resources/resources.ts';
+import type { Column, Row, Task, TaskContext, TaskRun } from './task.ts';
 import { mean, populationStd } from './stats.ts';
 
 const TOKEN_COLUMNS: readonly Column[] = [
@@ -33,6 +34,34 @@ export function tokenMetrics(rows: readonly Row[]): Record<string, number> {
 }
 
 /**
+ * Opens the tokens task for a run and also hands back its images (in sample order), for tasks that
+ * add columns about them.
+ */
+export async function openTokens({ run, execution, resources }: TaskContext): Promise<{ images: SampleImage[]; taskRun: TaskRun }> {
+  const encoder = await resources.encoder(run.config.model);
+  const policy = await resources.policy(run, encoder);
+  const images = await resources.images(run);
+  const pad = run.config.model.pad ? 'pad-to-square' : 'none';
+  const taskRun: TaskRun = {
+    total: images.length,
+    columns: TOKEN_COLUMNS,
+    async rows(from, to) {
+      const rows: Row[] = [];
+      for (let start = from; start < to; start += execution.batch) {
+        const batch = images.slice(start, Math.min(to, start + execution.batch));
+        const t0 = performance.now();
+        const encoded = await encoder.encode(batch.map((b) => b.image), { policy, pad });
+        const ms = (performance.now() - t0) / batch.length;
+        encoded.forEach((e, j) => rows.push({ id: batch[j].id, group: batch[j].group, tokens: e.count, tokens_cls: e.countWithClassToken, block_counts: e.blockCounts, wall_ms: ms }));
+      }
+      return rows;
+    },
+    summarize: async (rows) => ({ metrics: tokenMetrics(rows) }),
+  };
+  return { images, taskRun };
+}
+
+/**
  * Encodes the images of a dataset (or of a benchmark's samples) with the run's merge policy: one
  * row per image with its token counts (without and with the class token), the count after every
  * block, and the wall time (the batch's, shared equally by its images).
@@ -40,26 +69,5 @@ export function tokenMetrics(rows: readonly Row[]): Record<string, number> {
 export const tokensTask: Task = {
   name: 'tokens',
   inputs: ['dataset', 'benchmark'],
-  async open({ run, execution, resources }) {
-    const encoder = await resources.encoder(run.config.model);
-    const policy = await resources.policy(run, encoder);
-    const images = await resources.images(run);
-    const pad = run.config.model.pad ? 'pad-to-square' : 'none';
-    return {
-      total: images.length,
-      columns: TOKEN_COLUMNS,
-      async rows(from, to) {
-        const rows: Row[] = [];
-        for (let start = from; start < to; start += execution.batch) {
-          const batch = images.slice(start, Math.min(to, start + execution.batch));
-          const t0 = performance.now();
-          const encoded = await encoder.encode(batch.map((b) => b.image), { policy, pad });
-          const ms = (performance.now() - t0) / batch.length;
-          encoded.forEach((e, j) => rows.push({ id: batch[j].id, group: batch[j].group, tokens: e.count, tokens_cls: e.countWithClassToken, block_counts: e.blockCounts, wall_ms: ms }));
-        }
-        return rows;
-      },
-      summarize: async (rows) => ({ metrics: tokenMetrics(rows) }),
-    };
-  },
+  open: async (context) => (await openTokens(context)).taskRun,
 };

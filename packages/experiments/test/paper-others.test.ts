@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readThresholdFile } from '@dymu/merging';
+import { loadExperiment } from '../src/config/load-experiment.ts';
+import { knownNames } from '../src/di/lookup.ts';
+import { planRuns } from '../src/plan/plan.ts';
+import { RunDir } from '../src/results/run-dir.ts';
+import { runExperiment } from '../src/runner/run-experiment.ts';
+import { COMPLEXITY_PLOT } from '../src/tasks/complexity.ts';
+import { THRESHOLDS_FILE } from '../src/tasks/calibrate.ts';
+import { testContainer, workspace } from './helpers.ts';
+import { PAPER_DIR, paperContainer, runPaperFile } from './paper-files.ts';
+
+/** Every file of experiments/paper/ that runs (the others are bases they extend). CI runs them all. */
+const RUNNABLE = ['calibrate-clip', 'calibrate-siglip', 'calibrate-onevision', 'table1', 'table2', 'table3', 'table4', 'table5', 'table6', 'table7', 'figure-complexity'];
+const BASES = ['base', 'llava15', 'calibrate'];
+
+describe('the other paper files on generated models', () => {
+  const ws = workspace('paper-others-');
+  const container = paperContainer(ws);
+
+  it('every file of experiments/paper/ is a base or run by these tests (Tables 2, 5–7: paper-llava15.test.ts)', () => {
+    const files = readdirSync(PAPER_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    expect(files).toEqual([...RUNNABLE, ...BASES].sort());
+  });
+
+  it('the calibration files write one threshold file per run, for the encoder and schedule asked', { timeout: 120_000 }, async () => {
+    for (const [name, shapes] of [['calibrate-clip', 6], ['calibrate-siglip', 3], ['calibrate-onevision', 3]] as const) {
+      const { experiment, tables } = await runPaperFile(name, container, ws);
+      const runs = planRuns(experiment);
+      expect(runs).toHaveLength(shapes);
+      for (const run of runs) {
+        const file = readThresholdFile(join(RunDir.of(ws.results, experiment.name, run.id).path, THRESHOLDS_FILE));
+        expect(file.encoder.arch).toBe(name === 'calibrate-clip' ? 'clip' : 'siglip');
+        expect(file.batchSize).toBe(4);
+      }
+      expect(tables[0].data!.rows).toHaveLength(shapes);
+    }
+  });
+
+  it('Table 1: the formulas and the measured prefill per variant', { timeout: 120_000 }, async () => {
+    const { tables } = await runPaperFile('table1', container, ws);
+    const [measured, paper] = tables;
+    expect(measured.data!.columns).toEqual(['visual tokens', 'full H·N²·d', 'VTU 2·H·N_un²·d', 'prefill with VTU (ms)', 'prefill without VTU (ms)']);
+    const full = paper.comparison!.rows[0];
+    // the tiny LLaMA: 4 heads of 16; 64 patches → 4 · 64² · 16 multiply-adds
+    expect(full.cells.full_score_macs_m!.mean).toBeCloseTo((4 * 64 * 64 * 16) / 1e6, 12);
+    expect(full.cells.vtu_score_macs_m!.mean).toBeCloseTo((2 * 4 * 65 * 65 * 16) / 1e6, 12);
+    expect(paper.comparison!.rows.map((r) => r.paper!.values.get(r.ours === 'full' ? 'full_score_macs_m' : 'vtu_score_macs_m'))).toEqual(['1359.0', '64.9', '311.5', '1272.0']);
+  });
+
+  it('Tables 3 and 4: SigLIP in LLaVA-1.5 and OneVision (tokens as a share of the unmerged count)', { timeout: 180_000 }, async () => {
+    const table3 = (await runPaperFile('table3', container, ws)).tables[0].comparison!;
+    expect(table3.rows.map((r) => r.ours)).toEqual(['LLaVA-1.5-w-SigLIP', 'ToMe-114', 'DyMU-SigLIP-low', 'DyMU-SigLIP-mid', 'DyMU-SigLIP-high']);
+    expect(table3.rows[0].tokens!.mean).toBe(64); // no class token
+    for (const row of table3.rows) expect(row.cells.avg).not.toBeNull();
+    const table4 = (await runPaperFile('table4', container, ws)).tables[0];
+    expect(table4.comparison!.rows[0].tokens!.mean).toBe(100);
+    expect(table4.comparison!.rows.every((r) => r.cells.mme && r.cells.mmbench && r.cells.seed && r.cells.mathvista === null)).toBe(true);
+    expect(table4.markdown).toContain('not run here (no adapter): MathVista, Video-MME, MMBench-Video');
+  });
+
+  it('the complexity figure: a scatter plot with its line per run, Pearson r in the table', { timeout: 120_000 }, async () => {
+    const { experiment, tables } = await runPaperFile('figure-complexity', container, ws);
+    for (const run of planRuns(experiment)) {
+      const dir = RunDir.of(ws.results, experiment.name, run.id);
+      expect(readFileSync(join(dir.path, COMPLEXITY_PLOT)).subarray(1, 4).toString()).toBe('PNG');
+      expect(dir.rows().every((r) => (r.jpeg_bpp as number) > 0)).toBe(true);
+    }
+    expect(tables[0].data!.columns).toContain('Pearson r');
+  });
+});
+
+describe("the official repository's example thresholds", () => {
+  it("run DToMe as a policy file: the variant with the encoder's depth, with a warning", async () => {
+    const ws = workspace('official-');
+    const warnings: string[] = [];
+    const container = testContainer(ws, (message) => warnings.push(message));
+    const variants = [{ encoder: 'big', variant: 'x', thresholds: Array(24).fill(0.9) }, { encoder: 'tiny', variant: 'low', thresholds: [0.5, 0.5, 0.5, 0.5] }];
+    const example = ws.write('example.json', JSON.stringify({ note: 'test', variants }));
+    const file = ws.write('x.yaml', `model: { encoder: { generated: clip-vit, preset: tiny, seed: 0 } }\ndatasets: [{ name: generated, count: 1, size: 64 }]\nseeds: [0]\npolicy: { name: dtome, file: ${example} }\n`);
+    const experiment = loadExperiment(file, [], knownNames(container));
+    await runExperiment(experiment, container);
+    const [run] = planRuns(experiment);
+    expect(RunDir.of(ws.results, 'x', run.id).rows().every((r) => (r.tokens_cls as number) < 65)).toBe(true);
+    expect(warnings).toEqual([`${example}#1: thresholds quoted from the official repository: low, for tiny; not calibrated here, so not checked against the weights of ${ws.cache}/models/clip-vit-tiny-seed0`]);
+  });
+});
