@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { canInfer, choiceIndex, circularHits, Gqa, MmBench, parseScienceQaAnswer, ScienceQaImg, SeedImg } from '../src/index.ts';
 import { readTsv } from '../src/tsv.ts';
-import { collect, fixtureDirs, jsonl, put, tinyPng } from './helpers.ts';
+import { collect, fixtureDirs, put, tinyPng } from './helpers.ts';
 
 const newDir = fixtureDirs('choice');
 const LETTER = "\nAnswer with the option's letter from the given choices directly.";
