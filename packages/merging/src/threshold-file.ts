@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '@dymu/core';
 import { weightsSha256 } from './weights-hash.ts';
 import type { BlockThreshold, RunningMean } from './calibration/statistics.ts';
 import { array, at, fail, finite, integer, object, oneOf, string, type Where } from './fields.ts';

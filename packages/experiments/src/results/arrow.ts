@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Bool, Field, Float64, Int32, List, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
-import { DymuError } from '@dymu/core';
+import { DymuError, writeFileAtomic } from '@dymu/core';
 import type { Cell, Column, ColumnType, Row } from '../tasks/task.ts';
-import { writeFileAtomic } from './atomic.ts';
 
 const ARROW_TYPES: Record<ColumnType, () => DataType> = {
   utf8: () => new Utf8(),

@@ -1,11 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson, DymuError } from '@dymu/core';
+import { canonicalJson, DymuError, isTemporary, writeFileAtomic } from '@dymu/core';
 import type { PlannedRun } from '../plan/plan.ts';
 import type { Column, Row, Summary } from '../tasks/task.ts';
 import { readArrowFile, writeArrowFile } from './arrow.ts';
-import { isTemporary, writeFileAtomic } from './atomic.ts';
 import { provenance, type Provenance } from './provenance.ts';
 
 export const RUN_FORMAT = 'dymu-run/1';

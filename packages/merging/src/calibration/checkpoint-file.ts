@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { canonicalJson } from '@dymu/core';
-import { writeFileAtomic } from '../atomic-write.ts';
+import { canonicalJson, writeFileAtomic } from '@dymu/core';
 import { array, fail, finite, object, type Where } from '../fields.ts';
 import type { CalibrationCheckpoint } from './calibrate.ts';
 

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, DymuError } from '@dymu/core';
-import { writeFileAtomic } from '../atomic-write.ts';
+import { canonicalJson, DymuError, writeFileAtomic } from '@dymu/core';
 import { array, at, fail, finite, integer, object, type Where } from '../fields.ts';
 import { shardBatches, type BatchShard } from './batch-shard.ts';
 import type { CalibrationHeader } from './header.ts';
