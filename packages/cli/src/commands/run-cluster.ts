@@ -2,17 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { arrayRange, describeExperimentArray, runShardsLocally, submitExperiment, type ExperimentArray } from '@dymu/cluster';
 import { createContainer, knownNames, loadExperiment, planStatus } from '@dymu/experiments';
 import { DYMU_COMMAND, slurmResources, withExecutorOptions, type ExecutorArgs } from '../executor-options.ts';
-import { runCommand } from './run.ts';
-
-/** The options of `dymu run` this wrapper reads and hands on to every shard. */
-interface RunArgs {
-  file: string;
-  overrides: string[];
-  'dry-run': boolean;
-  shard?: string;
-  results: string;
-  cache?: string;
-}
+import { runCommand, type RunArgs } from './run.ts';
 
 /**
  * `dymu run` with executors: without them it is `dymu run`; `--jobs N` runs the plan's N shards as

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { createContainer, describePlan, knownNames, loadExperiment, parseShard, planRuns, planStatus, runExperiment, selectShard, writeTables } from '@dymu/experiments';
 
-interface Args {
+/** The options of `dymu run` (the cluster wrapper hands them on to every shard). */
+export interface RunArgs {
   file: string;
   overrides: string[];
   'dry-run': boolean;
@@ -10,7 +11,7 @@ interface Args {
   cache?: string;
 }
 
-export const runCommand: CommandModule<object, Args> = {
+export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <file> [overrides..]',
   describe: 'Run an experiment file (finished runs are skipped, interrupted ones resume), then print its tables',
   builder: (y) =>
