@@ -1,7 +1,7 @@
 /**
  * Merging speed: encoder images/s for none vs ToMe vs DToMe (-low/-mid/-high) on generated
  * ViT-B/16- and ViT-L/14-336-sized CLIP towers (LLaVA features: the penultimate block), batch 1
- * (no padding), on the ten fixture photos. Per policy: mean visual tokens, the speed-up the FLOP
+ * (no padding), on the ten fixture photos, every image through every policy in turn. Per policy: mean visual tokens, the speed-up the FLOP
  * formula predicts from the actual per-block token counts (DYMU.md §8), the measured speed-up vs
  * `none` in the same run, achieved / predicted (goal ≥ 0.9), and the merging step's own share of
  * block time (matching + plan + merge). DToMe thresholds are calibrated first on the same photos
@@ -42,18 +42,20 @@ for (const preset of values.presets.split(',')) {
   console.log(`\n## clip-vit ${preset} (${encoder.blocks} blocks run, batch 1, ${images.length} images)\n`);
   console.log('| policy | tokens | images/s | predicted speed-up | measured speed-up | achieved / predicted | merging share of block time |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  let baseline = { seconds: 0, cost: 0 };
-  for (const [name, policy] of policies) {
-    const timings = emptyTimings();
-    let tokens = 0, cost = 0;
-    const t0 = performance.now();
-    for (const p of pixels) {
-      const [e] = await encoder.encodePixels(p, 1, { policy, timings });
-      tokens += e.countWithClassToken;
-      cost += encoderCost(shape.patches + 1, e.blockCounts, D, Dmlp);
+  // Interleaved: every image goes through every policy in turn, so drifts in machine load hit all alike.
+  const totals = policies.map(() => ({ seconds: 0, tokens: 0, cost: 0, timings: emptyTimings() }));
+  for (const p of pixels) {
+    for (const [i, [, policy]] of policies.entries()) {
+      const t0 = performance.now();
+      const [e] = await encoder.encodePixels(p, 1, { policy, timings: totals[i].timings });
+      totals[i].seconds += (performance.now() - t0) / 1000;
+      totals[i].tokens += e.countWithClassToken;
+      totals[i].cost += encoderCost(shape.patches + 1, e.blockCounts, D, Dmlp);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    if (name === 'none') baseline = { seconds, cost };
+  }
+  const [baseline] = totals;
+  for (const [i, [name]] of policies.entries()) {
+    const { seconds, tokens, cost, timings } = totals[i];
     const predicted = baseline.cost / cost, measured = baseline.seconds / seconds;
     const share = timings.merging / (timings.attention + timings.merging + timings.mlp);
     console.log(`| ${name} | ${(tokens / images.length).toFixed(1)} | ${(images.length / seconds).toFixed(2)} | ${predicted.toFixed(2)} | ${measured.toFixed(2)} | ${(measured / predicted).toFixed(2)} | ${(100 * share).toFixed(2)} % |`);
