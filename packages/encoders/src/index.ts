@@ -1,4 +1,4 @@
 export { preprocessImage, preprocessBatch, modelView, type PadMode, type PreprocessedImage, type RgbImage } from './preprocess.ts';
 export { embeddingsGraph, attentionGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
-export { matchingGraph, mergeGraph } from './merge-graphs.ts';
+export { addMatching, mergeGraph } from './merge-graphs.ts';
 export { VitEncoder, LLAVA_FEATURES, lastHiddenState, emptyTimings, type EncodeTimings, type FeatureSelection, type EncodedImage, type EncodeOptions, type LoadOptions, type BlockObserver } from './vit-encoder.ts';

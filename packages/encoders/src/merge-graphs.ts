@@ -1,27 +1,26 @@
-import { GraphBuilder } from '@dymu/onnx';
+import { GraphBuilder, type Value } from '@dymu/onnx';
 
 /**
- * Weightless graphs of token merging, shared by every block of an encoder (symbolic batch, token
- * and width axes):
- * - matching: (metric [B, T, m], attn_bias [B, T]) → for each even-position token, the most similar
- *   odd-position token by cosine similarity (score [B, ceil(T/2)], index [B, ceil(T/2)]); padded
- *   tokens (bias −∞) are never chosen;
+ * Token merging in ONNX: the bipartite matching that the attention graph of every block adds to its
+ * outputs, and the weightless merge graph shared by every block (symbolic batch, token and width axes):
  * - merge: (hidden [B, T, D], sizes [B, T], scatter_index [B, T, 2] = (b, destination),
  *   new_sizes [B, T']) → size-weighted mean of the tokens sent to each destination [B, T', D].
  */
 
-export function matchingGraph(): Uint8Array {
-  const g = new GraphBuilder('bipartite_matching');
-  const metric = g.input('metric', 'float32', ['batch', 'tokens', 'metric_dim']);
-  const bias = g.input('attn_bias', 'float32', ['batch', 'tokens']);
+/**
+ * Bipartite matching on the head-averaged keys `metric` [B, T, m]: for each even-position token,
+ * the most similar odd-position token (cosine; first index on ties) and that similarity, both
+ * [B, ceil(T/2)]. Padded tokens (bias −∞) are never chosen; a −∞ column is appended so that a
+ * sequence without odd positions (T = 1) still has something to take the maximum over.
+ */
+export function addMatching(g: GraphBuilder, metric: Value, bias: Value): { score: Value; index: Value } {
   const normed = g.op1('Div', [metric, g.op1('ReduceL2', [metric], { axes: [-1], keepdims: 1 })]);
-  const parity = (x: typeof metric, start: number) => g.op1('Slice', [x, g.constInt64([start]), g.constInt64([Number.MAX_SAFE_INTEGER]), g.constInt64([1]), g.constInt64([2])]);
+  const parity = (x: Value, start: number) => g.op1('Slice', [x, g.constInt64([start]), g.constInt64([Number.MAX_SAFE_INTEGER]), g.constInt64([1]), g.constInt64([2])]);
   const scores = g.op1('MatMul', [parity(normed, 0), g.op1('Transpose', [parity(normed, 1)], { perm: [0, 2, 1] })]);
   const padded = g.op1('Unsqueeze', [g.op1('IsInf', [parity(bias, 1)], { detect_positive: 0 }), g.constInt64([1])]);
-  const masked = g.op1('Where', [padded, g.constFloat([-Infinity], []), scores]);
-  g.output(g.op1('ReduceMax', [masked], { axes: [2], keepdims: 0 }), 'score', 'float32', ['batch', 'a_tokens']);
-  g.output(g.op1('ArgMax', [masked], { axis: 2, keepdims: 0 }), 'index', 'int64', ['batch', 'a_tokens']);
-  return g.toBytes();
+  const minusInf = g.constFloat([-Infinity], []);
+  const masked = g.op1('Pad', [g.op1('Where', [padded, minusInf, scores]), g.constInt64([0, 0, 0, 0, 0, 1]), minusInf]);
+  return { score: g.op1('ReduceMax', [masked], { axes: [2], keepdims: 0 }), index: g.op1('ArgMax', [masked], { axis: 2, keepdims: 0 }) };
 }
 
 export function mergeGraph(): Uint8Array {

@@ -3,7 +3,7 @@ import { applyPlanToBookkeeping, attentionBias, DymuError, initialTokenBatch, no
 import { SessionPool, type Session } from '@dymu/onnx';
 import { numPatches, readPreprocessorConfig, readVitConfig, VitWeights, WeightStore, type PreprocessorConfig, type VitConfig } from '@dymu/weights';
 import { preprocessBatch, type PadMode } from './preprocess.ts';
-import { matchingGraph, mergeGraph } from './merge-graphs.ts';
+import { mergeGraph } from './merge-graphs.ts';
 import { attentionGraph, embeddingsGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
 
 /**
@@ -75,7 +75,7 @@ export class VitEncoder {
     readonly preprocessing: PreprocessorConfig,
     readonly features: FeatureSelection,
     readonly fingerprint: string,
-    private readonly sessions: { embeddings: Session; attention: Session[]; mlp: Session[]; post?: Session; matching: Session; merge: Session },
+    private readonly sessions: { embeddings: Session; attention: Session[]; mlp: Session[]; post?: Session; merge: Session },
     readonly pool: SessionPool,
   ) {}
 
@@ -99,9 +99,8 @@ export class VitEncoder {
       mlp.push(await pool.get(`${key}/block${i}/mlp`, () => mlpGraph(config, layer, i)));
     }
     const post = features.postLayerNorm ? await pool.get(`${key}/post_layernorm`, () => postLayerNormGraph(config, weights.postLayerNorm())) : undefined;
-    const matching = await pool.get('matching', matchingGraph);
     const merge = await pool.get('merge', mergeGraph);
-    return new VitEncoder(dir, config, readPreprocessorConfig(dir, config), features, fingerprint, { embeddings, attention, mlp, post, matching, merge }, pool);
+    return new VitEncoder(dir, config, readPreprocessorConfig(dir, config), features, fingerprint, { embeddings, attention, mlp, post, merge }, pool);
   }
 
   /** Number of blocks that run for the selected features. */
@@ -139,16 +138,17 @@ export class VitEncoder {
       clock = now;
     };
     for (let block = 0; block < this.blocks; block++) {
-      const bias = attentionBias(state);
       const attended = await this.sessions.attention[block].run({
         hidden: { data: state.hidden, dims: [batch, state.tokens, D] },
-        attn_bias: { data: bias, dims: [batch, state.tokens] },
+        attn_bias: { data: attentionBias(state), dims: [batch, state.tokens] },
       });
       const metric = attended.metric.data as Float32Array;
       state = { ...state, hidden: attended.hidden_out.data as Float32Array };
       options.observe?.({ block, stage: 'attention', state, metric });
       lap('attention');
-      const matching = policy.usesMatching && state.tokens > 1 ? await this.match(metric, bias, state) : undefined;
+      const matching: Matching | undefined = policy.usesMatching
+        ? { score: attended.match_score.data as Float32Array, index: Int32Array.from(attended.match_index.data as BigInt64Array, Number), stride: Math.ceil(state.tokens / 2) }
+        : undefined;
       const plan = policy.plan(state, { block, numBlocks: this.config.numLayers, metric, metricDim: D / H, classToken: this.config.classToken, matching });
       if (plan) state = await this.merge(state, plan);
       lap('merging');
@@ -163,15 +163,6 @@ export class VitEncoder {
       state = { ...state, hidden: out.hidden_out.data as Float32Array };
     }
     return Array.from({ length: batch }, (_, b) => this.select(state, b, counts[b]));
-  }
-
-  private async match(metric: Float32Array, bias: Float32Array, state: TokenBatch): Promise<Matching> {
-    const { batch, tokens } = state;
-    const out = await this.sessions.matching.run({
-      metric: { data: metric, dims: [batch, tokens, metric.length / (batch * tokens)] },
-      attn_bias: { data: bias, dims: [batch, tokens] },
-    });
-    return { score: out.score.data as Float32Array, index: Int32Array.from(out.index.data as BigInt64Array, Number), stride: Math.ceil(tokens / 2) };
   }
 
   /** Applies a policy's plan: bookkeeping in JS (per token), the size-weighted mean of hidden states in onnxruntime. */

@@ -1,12 +1,13 @@
 import { activation, GraphBuilder, layerNorm, linear, meanOverHeads, multiHeadAttention } from '@dymu/onnx';
+import { addMatching } from './merge-graphs.ts';
 import { numPatches, type Norm, type VitConfig, type VitEmbeddingWeights, type VitLayerWeights } from '@dymu/weights';
 
 /**
  * The ONNX graphs of a ViT, one job each, all with symbolic batch and token axes:
  * - embeddings: pixels [B, C, S, S] → tokens [B, T0, D] (patch conv, class token, positions, pre-LN);
  * - attention half of a block: (hidden [B, T, D], attn_bias [B, T]) → (hidden + Attn(LN1(hidden)),
- *   keys averaged over heads [B, T, D/H]); `attn_bias` is added to every logit of that key
- *   (log(size) for proportional attention, −∞ for padding);
+ *   keys averaged over heads [B, T, D/H], and their bipartite matching); `attn_bias` is added to
+ *   every logit of that key (log(size) for proportional attention, −∞ for padding);
  * - MLP half of a block: hidden → hidden + MLP(LN2(hidden));
  * - post-LN: hidden → LayerNorm(hidden).
  * A merge policy runs between the two halves of each block.
@@ -57,6 +58,9 @@ export function attentionGraph(config: VitConfig, w: VitLayerWeights, block: num
   const metric = meanOverHeads(g, k, H, dh, 'metric');
   g.output(h, 'hidden_out', 'float32', [B, T, D]);
   g.output(metric, 'metric', 'float32', [B, T, dh]);
+  const matching = addMatching(g, metric, bias);
+  g.output(matching.score, 'match_score', 'float32', [B, 'a_tokens']);
+  g.output(matching.index, 'match_index', 'int64', [B, 'a_tokens']);
   return g.toBytes();
 }
 

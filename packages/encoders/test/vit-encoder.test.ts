@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maxAbsDiff } from '@dymu/core';
+import { maxAbsDiff, type MergePolicy } from '@dymu/core';
 import { SessionPool } from '@dymu/onnx';
 import { makeVitModel, WeightStore, writeSafetensors } from '@dymu/weights';
 import { LLAVA_FEATURES, VitEncoder } from '../src/index.ts';
@@ -58,6 +58,23 @@ describe('VitEncoder batches', () => {
       const [alone] = await encoder.encode([images[i]]);
       expect(maxAbsDiff(alone.tokens, batched[i].tokens)).toBeLessThan(1e-5);
     }
+  });
+
+  it('runs blocks on a single token (the matching has no odd position to pick)', async () => {
+    const dir = makeVitModel({ arch: 'siglip-vit', preset: 'tiny', seed: 5, out: tmp('one') }).dir;
+    const encoder = await VitEncoder.load(dir, { pool });
+    const toOne: MergePolicy = {
+      name: 'all-into-one',
+      usesMatching: true,
+      plan: (state, context) => {
+        expect(context.matching?.stride).toBe(Math.ceil(state.tokens / 2));
+        return context.block === 0 ? { lengths: Int32Array.from([1]), destination: new Int32Array(state.tokens) } : null;
+      },
+    };
+    const [one] = await encoder.encode(images.slice(0, 1), { policy: toOne });
+    expect(one.blockCounts).toEqual([1, 1, 1]);
+    expect(Array.from(one.sizes)).toEqual([64]);
+    expect(one.tokens.every(Number.isFinite)).toBe(true);
   });
 
   it('rejects a broken image naming its path', async () => {
