@@ -40,7 +40,7 @@ export class Progress {
   }
 }
 
-export function formatSeconds(s: number): string {
+function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);

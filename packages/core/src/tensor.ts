@@ -1,20 +1,7 @@
 import { DymuError } from './errors.ts';
 
-/** A dense float32 tensor in row-major order. */
-export interface Tensor {
-  readonly data: Float32Array;
-  readonly shape: readonly number[];
-}
-
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-export function tensor(data: Float32Array, shape: readonly number[]): Tensor {
-  if (data.length !== numel(shape)) {
-    throw new DymuError(`tensor of ${data.length} elements does not fit shape [${shape.join(', ')}]`);
-  }
-  return { data, shape };
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -27,7 +14,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d;
+    if (Number.isNaN(d)) return NaN;
+    if (d > m) m = d;
   }
   return m;
 }

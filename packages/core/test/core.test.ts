@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, DymuError, Rng, tensor } from '../src/index.ts';
+import { canonicalJson, DymuError, maxAbsDiff, Rng } from '../src/index.ts';
 
 describe('Rng', () => {
   it('is deterministic per seed and stream name', () => {
@@ -39,8 +39,11 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('tensor', () => {
-  it('rejects a shape that does not match the data', () => {
-    expect(() => tensor(new Float32Array(6), [2, 4])).toThrow(/does not fit shape \[2, 4\]/);
+describe('maxAbsDiff', () => {
+  it('finds the largest difference and reports NaN', () => {
+    expect(maxAbsDiff([1, 2, 3], [1, 2.5, 2])).toBe(1);
+    expect(maxAbsDiff([1, NaN], [1, 1])).toBeNaN();
+    expect(maxAbsDiff([NaN, 1], [1, 3])).toBeNaN();
+    expect(() => maxAbsDiff([1], [1, 2])).toThrow(/length 1 vs 2/);
   });
 });
