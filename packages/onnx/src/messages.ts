@@ -3,7 +3,7 @@ import { ProtoWriter } from './proto.ts';
 
 // Encoders for the ONNX messages the graph builder emits; field numbers from onnx/onnx.proto.
 
-export type ElemType = 'float32' | 'int64' | 'int32' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8';
 
 /** A tensor dimension: a fixed size, or a name for a symbolic (dynamic) size such as 'batch'. */
 export type Dim = number | string;
@@ -19,13 +19,17 @@ export type Dim = number | string;
  */
 export type AttrValue = number | string | number[] | { ints: number[] } | { float: number } | { floats: number[] };
 
-export type WeightData = Float32Array | BigInt64Array | Int32Array;
+/** Initializer data; a Uint8Array is uint8 (packed 4-bit weights), an Int8Array int8. */
+export type WeightData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
-const DATA_TYPE: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
+const DATA_TYPE: Record<ElemType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 };
 const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 };
 
 export function elemTypeOf(data: WeightData): ElemType {
-  return data instanceof Float32Array ? 'float32' : data instanceof BigInt64Array ? 'int64' : 'int32';
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Uint8Array) return 'uint8';
+  return data instanceof Int8Array ? 'int8' : 'int32';
 }
 
 /** TensorProto with the data as little-endian raw_data (referenced until the model is finished). */

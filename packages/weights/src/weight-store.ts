@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DymuError, sameShape, sha256 } from '@dymu/core';
+import { contentFingerprint } from './content-hash.ts';
 import { isObject, readJson } from './json.ts';
 import { formatShape, isDType, readHeader, readTensor, type TensorInfo } from './safetensors.ts';
 
@@ -65,6 +66,16 @@ export class WeightStore {
 
   get(name: string, expectedShape?: readonly number[]): Float32Array {
     return readTensor(this.check(name, expectedShape));
+  }
+
+  /** The weight files: model.safetensors, or the shards. */
+  get weightFiles(): readonly string[] {
+    return this.files;
+  }
+
+  /** Content fingerprint of the directory (weights' full hashes, cached by mtime; config and tokenizer files): see `contentFingerprint`. */
+  contentFingerprint(cacheDir?: string): Promise<string> {
+    return contentFingerprint(this.dir, this.files, cacheDir);
   }
 
   /** sha256 of the sorted (name, dtype, shape) list and each file's size: names the architecture and storage, not the values. */
