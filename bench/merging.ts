@@ -1,15 +1,16 @@
 /**
  * Merging speed: encoder images/s for none vs ToMe vs DToMe (-low/-mid/-high) on generated
  * ViT-B/16- and ViT-L/14-336-sized CLIP towers (LLaVA features: the penultimate block), batch 1
- * (no padding), on the ten fixture photos, every image through every policy in turn. Per policy: mean visual tokens, the speed-up the FLOP
- * formula predicts from the actual per-block token counts (DYMU.md §8), the measured speed-up vs
- * `none` in the same run, achieved / predicted (goal ≥ 0.9), and the merging step's own share of
- * block time (matching + plan + merge). DToMe thresholds are calibrated first on the same photos
- * (batch 5, DyMU's batch-level rule), once per variant.
+ * (no padding), on the photos of `assets/images` (or `--images DIR`), every image through every
+ * policy in turn. Per policy: mean visual tokens, the speed-up the FLOP formula predicts from the
+ * actual per-block token counts (DYMU.md §8), the measured speed-up vs `none` in the same run,
+ * achieved / predicted (goal ≥ 0.9), and the merging step's own share of block time (matching +
+ * plan + merge). DToMe thresholds are calibrated first on the same photos (batch 5, DyMU's
+ * batch-level rule), once per variant.
  *
  *   npx tsx bench/merging.ts [--presets base-16,large-14-336 --images DIR]
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MergePolicy } from '@dymu/core';
@@ -19,8 +20,7 @@ import { SessionPool } from '@dymu/onnx';
 import { numPatches } from '@dymu/weights';
 import { benchModel } from './models.ts';
 
-const shared = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'images');
-const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, images: { type: 'string', default: existsSync(shared) ? shared : join(import.meta.dirname, '..', 'assets', 'images') } } });
+const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, images: { type: 'string', default: join(import.meta.dirname, '..', 'assets', 'images') } } });
 const images = readdirSync(values.images).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(values.images, f));
 
 for (const preset of values.presets.split(',')) {

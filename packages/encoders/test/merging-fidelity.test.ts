@@ -10,8 +10,8 @@ import { makeVitModel, WeightStore } from '@dymu/weights';
 import { preprocessBatch, VitEncoder } from '../src/index.ts';
 import { naiveVit, type NaiveRule } from './naive-vit.ts';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures/images');
-const IMAGES = ['astronaut.jpg', 'text.jpg', 'gravel.jpg', 'hubble_deep_field.jpg'].map((f) => join(FIXTURES, f));
+const PHOTOS = resolve(import.meta.dirname, '../../../assets/images');
+const IMAGES = ['astronaut.jpg', 'text.jpg', 'gravel.jpg', 'hubble_deep_field.jpg'].map((f) => join(PHOTOS, f));
 const ALL_BLOCKS = { layer: -1, postLayerNorm: false, dropClassToken: false };
 const tmp = mkdtempSync(join(tmpdir(), 'dymu-fidelity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 // Properties of merging in the encoder (DYMU.md §7, 1–4) and of threshold calibration (§3), on
-// generated tiny towers and the fixture photos.
+// generated tiny towers and the bundled photos (assets/images).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +10,8 @@ import { blockThresholds, calibrate, calibratingPolicy, dtomePolicy, poolPolicy,
 import { makeVitModel } from '@dymu/weights';
 import { LLAVA_FEATURES, preprocessBatch, VitEncoder, type EncodedImage } from '../src/index.ts';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures/images');
-const IMAGES = readdirSync(FIXTURES).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(FIXTURES, f));
+const PHOTOS = resolve(import.meta.dirname, '../../../assets/images');
+const IMAGES = readdirSync(PHOTOS).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(PHOTOS, f));
 const ALL_BLOCKS = { layer: -1, postLayerNorm: false, dropClassToken: false };
 const tmp = mkdtempSync(join(tmpdir(), 'dymu-merging-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -98,9 +98,9 @@ describe.each(['clip-vit', 'siglip-vit'] as const)('%s', (arch) => {
 
   it('batched DToMe = each image alone (different counts share a padded batch)', async () => {
     const policy = dtomePolicy([0.9, 0.92, 0.88, 0.86]);
-    const batched = await run(policy, 8);
+    const batched = await run(policy);
     expect(new Set(batched.map((e) => e.count)).size).toBeGreaterThan(3);
-    for (let b = 0; b < 8; b++) {
+    for (let b = 0; b < IMAGES.length; b++) {
       const [alone] = await run(policy, 1, b);
       expect(batched[b].blockCounts).toEqual(alone.blockCounts);
       expect(batched[b].sizes).toEqual(alone.sizes);
@@ -138,9 +138,9 @@ describe.each(['clip-vit', 'siglip-vit'] as const)('%s', (arch) => {
 
   it('calibration: on exchangeable batches, DToMe with the calibrated thresholds merges r_i ± 1 per image on average', async () => {
     // τ_i averages batch quantiles, so it hits r_i when batches look alike: 40 crops of one texture,
-    // batches of 8 from 4 shuffles. (On the 10 very different fixture photos in batches of 5 the
+    // batches of 8 from 4 shuffles. (On the 10 very different scikit-image photos in batches of 5 the
     // first block merges 1–3 more than r_i and later blocks fewer: see the package README.)
-    const { pixels: crops } = await preprocessBatch(await textureCrops(join(FIXTURES, 'gravel.jpg'), 40), encoder.preprocessing);
+    const { pixels: crops } = await preprocessBatch(await textureCrops(join(PHOTOS, 'gravel.jpg'), 40), encoder.preprocessing);
     const per = crops.length / 40;
     const names = [0, 1, 2, 3].flatMap((k) => sampleImages([...Array(40).keys()].map(String), k));
     const taus = await calibrate({
