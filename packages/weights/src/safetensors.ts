@@ -43,7 +43,11 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** The tensors listed in a .safetensors header (the `__metadata__` entry is skipped). */
+/**
+ * The tensors listed in a .safetensors header (the `__metadata__` entry is skipped). As in the
+ * reference implementation, the tensors' data_offsets must tile the data bytes exactly: no two
+ * overlap, no byte between them or after the last belongs to no tensor.
+ */
 export function readHeader(file: string): TensorInfo[] {
   const size = statSync(file).size;
   const prefix = Buffer.alloc(8);
@@ -60,9 +64,34 @@ export function readHeader(file: string): TensorInfo[] {
     throw new DymuError(`header is not valid JSON: ${(cause as Error).message}`, { file, cause });
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new DymuError('header is not a JSON object', { file });
-  return Object.entries(header)
+  const tensors = Object.entries(header)
     .filter(([name]) => name !== '__metadata__')
     .map(([name, entry]) => parseEntry(file, name, entry, 8 + n, size));
+  checkTiling(file, tensors, 8 + n, size);
+  return tensors;
+}
+
+/** Refuses overlapping data_offsets and data bytes no tensor owns (a gap, or bytes after the last tensor). */
+function checkTiling(file: string, tensors: readonly TensorInfo[], dataStart: number, fileSize: number): void {
+  const range = (t: TensorInfo) => `[${t.offset - dataStart},${t.offset - dataStart + t.byteLength}]`;
+  const byOffset = [...tensors].sort((a, b) => a.offset - b.offset || a.byteLength - b.byteLength);
+  let end = dataStart;
+  let last: TensorInfo | undefined;
+  for (const t of byOffset) {
+    if (last !== undefined && t.offset < end) {
+      throw new DymuError(`data_offsets ${range(t)} overlap those of ${last.name} ${range(last)}`, { file, field: t.name });
+    }
+    if (t.offset > end) {
+      const where = last === undefined ? 'before it' : `between ${last.name} and it`;
+      throw new DymuError(`data bytes [${end - dataStart},${t.offset - dataStart}] ${where} belong to no tensor`, { file, field: t.name });
+    }
+    end = t.offset + t.byteLength;
+    last = t;
+  }
+  if (end < fileSize) {
+    const after = last === undefined ? 'in a file without tensors' : `after the last tensor, ${last.name} ${range(last)},`;
+    throw new DymuError(`data bytes [${end - dataStart},${fileSize - dataStart}] ${after} belong to no tensor`, { file });
+  }
 }
 
 function parseEntry(file: string, name: string, entry: unknown, dataStart: number, fileSize: number): TensorInfo {

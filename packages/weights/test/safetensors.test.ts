@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DymuError } from '@dymu/core';
 import { decodeHalf, encodeHalf, type NamedTensor, WeightStore, writeSafetensors, writeShardedSafetensors } from '../src/index.ts';
+import { readHeader } from '../src/safetensors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dymu-safetensors-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -140,6 +142,56 @@ describe('safetensors files', () => {
     const file = join(dir, 'model.safetensors');
     writeFileSync(file, readFileSync(file).subarray(0, -4));
     expect(() => WeightStore.open(dir)).toThrow(`${file}: x: data_offsets [0,8] do not lie within the 4 data bytes`);
+  });
+
+  /** A hand-written file: the header as given, then `dataBytes` zero bytes. */
+  function handWritten(header: Record<string, unknown>, dataBytes: number): string {
+    const text = Buffer.from(JSON.stringify(header));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(text.length));
+    const file = join(newDir(), 'model.safetensors');
+    writeFileSync(file, Buffer.concat([length, text, Buffer.alloc(dataBytes)]));
+    return file;
+  }
+  const f32 = (start: number, end: number) => ({ dtype: 'F32', shape: [(end - start) / 4], data_offsets: [start, end] });
+
+  it('rejects overlapping data_offsets, naming both tensors', () => {
+    const file = handWritten({ a: f32(0, 16), b: f32(8, 24) }, 24);
+    let error: unknown;
+    try {
+      readHeader(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DymuError);
+    expect({ ...(error as DymuError), message: (error as DymuError).message }).toMatchObject({
+      file,
+      field: 'b',
+      message: `${file}: b: data_offsets [8,24] overlap those of a [0,16]`,
+    });
+    const same = handWritten({ 'layers.0.weight': f32(0, 8), 'layers.1.weight': f32(0, 8) }, 8);
+    expect(() => WeightStore.open(dirname(same))).toThrow(`${same}: layers.1.weight: data_offsets [0,8] overlap those of layers.0.weight [0,8]`);
+  });
+
+  it('rejects data bytes that belong to no tensor: before the first, between two, after the last', () => {
+    const before = handWritten({ a: f32(4, 12) }, 12);
+    expect(() => readHeader(before)).toThrow(`${before}: a: data bytes [0,4] before it belong to no tensor`);
+    const between = handWritten({ b: f32(12, 16), a: f32(0, 8) }, 16);
+    expect(() => readHeader(between)).toThrow(`${between}: b: data bytes [8,12] between a and it belong to no tensor`);
+    const after = handWritten({ a: f32(0, 8), __metadata__: { format: 'pt' } }, 12);
+    expect(() => readHeader(after)).toThrow(`${after}: data bytes [8,12] after the last tensor, a [0,8], belong to no tensor`);
+    const empty = handWritten({}, 4);
+    expect(() => readHeader(empty)).toThrow(`${empty}: data bytes [0,4] in a file without tensors belong to no tensor`);
+  });
+
+  it('accepts data_offsets that tile the data in any header order, empty tensors included', () => {
+    const file = handWritten({ c: f32(12, 20), z: { dtype: 'F32', shape: [0], data_offsets: [8, 8] }, a: f32(0, 8), b: f32(8, 12) }, 20);
+    expect(readHeader(file).map((t) => [t.name, t.byteLength])).toEqual([['c', 8], ['z', 0], ['a', 8], ['b', 4]]);
+  });
+
+  it('rejects data_offsets whose length is not the shape times the dtype size', () => {
+    const file = handWritten({ a: { dtype: 'F16', shape: [2, 2], data_offsets: [0, 16] } }, 16);
+    expect(() => readHeader(file)).toThrow(`${file}: a: 16 bytes cannot hold F16 [2, 2]`);
   });
 
   it('refuses data that does not fit its shape, and repeated names', () => {
