@@ -53,6 +53,11 @@ export interface BlockContext {
 export interface MergePlan {
   readonly lengths: Int32Array;
   readonly destination: Int32Array;
+  /**
+   * Added to each destination's summed size before the division (default 0: the exact mean). The
+   * official calibration layout divides by `size + 1e-4` (DYMU.md §3b).
+   */
+  readonly sizeOffset?: number;
 }
 
 /**

@@ -4,7 +4,9 @@ import { GraphBuilder, type Value } from '@dymu/onnx';
  * Token merging in ONNX: the bipartite matching that the attention graph of every block adds to its
  * outputs, and the weightless merge graph shared by every block (symbolic batch, token and width axes):
  * - merge: (hidden [B, T, D], sizes [B, T], scatter_index [B, T, 2] = (b, destination),
- *   new_sizes [B, T']) → size-weighted mean of the tokens sent to each destination [B, T', D].
+ *   new_sizes [B, T'], size_offset [1]) → the size-weighted sum of the tokens sent to each destination
+ *   divided by max(summed size + size_offset, 1) [B, T', D]: the exact mean with offset 0 (padding
+ *   rows, size 0, stay 0), the official calibration's `sum / (size + 1e-4)` with offset 1e-4.
  */
 
 /**
@@ -29,12 +31,13 @@ export function mergeGraph(): Uint8Array {
   const sizes = g.input('sizes', 'float32', ['batch', 'tokens']);
   const index = g.input('scatter_index', 'int64', ['batch', 'tokens', 2]);
   const newSizes = g.input('new_sizes', 'float32', ['batch', 'new_tokens']);
+  const offset = g.input('size_offset', 'float32', [1]);
   const axis2 = g.constInt64([2]);
   const weighted = g.op1('Mul', [hidden, g.op1('Unsqueeze', [sizes, axis2])]);
   const dim = g.op1('Slice', [g.op1('Shape', [hidden]), g.constInt64([2]), g.constInt64([3])]);
   const zeros = g.op1('ConstantOfShape', [g.op1('Concat', [g.op1('Shape', [newSizes]), dim], { axis: 0 })]);
   const summed = g.op1('ScatterND', [zeros, index, weighted], { reduction: 'add' });
-  const divisor = g.op1('Max', [newSizes, g.constFloat([1], [])]); // padding rows: 0 / 1
+  const divisor = g.op1('Max', [g.op1('Add', [newSizes, offset]), g.constFloat([1], [])]); // padding rows: 0 / 1
   g.output(g.op1('Div', [summed, g.op1('Unsqueeze', [divisor, axis2])]), 'merged', 'float32', ['batch', 'new_tokens', 'dim']);
   return g.toBytes();
 }

@@ -181,6 +181,7 @@ export class VitEncoder {
       sizes: { data: state.sizes, dims: [batch, T] },
       scatter_index: { data: scatter, dims: [batch, T, 2] },
       new_sizes: { data: next.sizes, dims: [batch, next.tokens] },
+      size_offset: { data: Float32Array.of(plan.sizeOffset ?? 0), dims: [1] },
     });
     return { ...next, hidden: out.merged.data as Float32Array };
   }
