@@ -68,15 +68,23 @@ describe('experiment files', () => {
     ws.write('base.yaml', `${base}limit: 0\n`);
     expect(error('extends: base.yaml\nname: child\n')).toBe('base.yaml: limit: expected an integer ≥ 1, got 0');
     expect(load('extends: base.yaml\nlimit: 5\n').points[0].config.limit).toBe(5);
-    expect(error(base, ['execution.chunk=-1'])).toBe('command line: execution.chunk: expected an integer ≥ 1, got -1');
+    expect(error(base, ['execution.chunk=-1'])).toBe('command-line override `execution.chunk=-1`: execution.chunk: expected an integer ≥ 1, got -1');
     expect(error('extends: exp.yaml\n')).toMatch(/^exp\.yaml: extends: extends itself/);
+  });
+
+  it('blames a typo in an override on that override, not on the file, with the full field path', () => {
+    expect(error(base, ['limit=3', 'modell.x=1'])).toMatch(/^command-line override `modell\.x=1`: modell: unknown field \(expected one of name, /);
+    expect(error(base, ['model.encodr.x=1'])).toBe('command-line override `model.encodr.x=1`: model.encodr: unknown field (expected one of encoder, llm, features, pad)');
+    const swept = `${base}sweep:\n  policy: { ToMe: { name: tome, variant: mid } }\ncalibration: { dataset: folder }\n`;
+    expect(error(swept, ['sweep.policy.ToMe.variant=[mid]'])).toBe('command-line override `sweep.policy.ToMe.variant=[mid]`: sweep.policy.ToMe.variant: expected a non-empty string, got ["mid"]');
+    expect(error(swept, ['calibration.batsh=2'])).toBe('command-line override `calibration.batsh=2`: calibration.batsh: unknown field (expected one of schedule, shape, dataset, count, batch, seed, first)');
   });
 
   it('points errors in swept values at their entry in sweep', () => {
     expect(error(`${base}sweep:\n  limit: [10, zero]\n`)).toBe('exp.yaml: sweep.limit[1]: expected an integer ≥ 1, got "zero"');
     expect(error(`${base}sweep:\n  policy: { ToMe: { name: tome }, Bad: { name: bad } }\n`)).toBe('exp.yaml: sweep.policy.Bad.name: unknown merge policy "bad" (expected one of none, tome, dtome)');
     expect(error(`${base}sweep:\n  seeds: [[1]]\n`)).toMatch(/^exp\.yaml: sweep\.seeds: seeds cannot be swept/);
-    expect(error(`${base}sweep:\n  policy: [{ name: tome, r: 2 }]\n`, ['policy.r=4'])).toBe("command line: policy.r: is set by sweep.policy in every run; override the sweep's values instead");
+    expect(error(`${base}sweep:\n  policy: [{ name: tome, r: 2 }]\n`, ['policy.r=4'])).toBe("command-line override `policy.r=4`: policy.r: is set by sweep.policy in every run; override the sweep's values instead");
   });
 
   it('composes extends in order, maps key by key, lists replaced', () => {

@@ -43,7 +43,7 @@ describe('presets, only, bundled sweeps, per-input seeds, input-less tasks', () 
     expect(tiny.points[0].config).toMatchObject({ model: { encoder: { generated: 'clip-vit', preset: 'tiny', seed: 0 } }, limit: 2 });
     expect(load(base, ['preset=tiny', 'limit=5']).points[0].config.limit).toBe(5);
     expect(load(`${base}preset: tiny\n`).points[0].config.limit).toBe(2);
-    expect(error(base, ['preset=huge'])).toBe('command line: preset: no preset "huge" (the files define tiny)');
+    expect(error(base, ['preset=huge'])).toBe('command-line override `preset=huge`: preset: no preset "huge" (the files define tiny)');
     expect(error(`${base}sweep: { limit: [1, 2] }\n`, ['preset=tiny'])).toBe('exp.yaml: presets.tiny.limit: sweep.limit sets this in every run; a preset cannot');
   });
 
@@ -52,15 +52,15 @@ describe('presets, only, bundled sweeps, per-input seeds, input-less tasks', () 
     expect(load(text).points).toHaveLength(4);
     expect(load(text, ['only.policy=ToMe']).points.map((p) => p.labels)).toEqual([{ policy: 'ToMe', limit: '1', dataset: 'folder(dir=/images)' }, { policy: 'ToMe', limit: '2', dataset: 'folder(dir=/images)' }]);
     expect(load(text, ['only.policy=ToMe', 'only.limit=[2]']).points).toHaveLength(1);
-    expect(error(text, ['only.policy=DyMU'])).toBe('command line: only.policy: sweep.policy has no value labelled "DyMU" (labels: none, ToMe)');
-    expect(error(text, ['only.vtu=true'])).toBe('command line: only.vtu: not a sweep key (expected one of policy, limit)');
+    expect(error(text, ['only.policy=DyMU'])).toBe('command-line override `only.policy=DyMU`: only.policy: sweep.policy has no value labelled "DyMU" (labels: none, ToMe)');
+    expect(error(text, ['only.vtu=true'])).toBe('command-line override `only.vtu=true`: only.vtu: not a sweep key (expected one of policy, limit)');
   });
 
   it('a sweep key a+b sets both fields from each value', () => {
     const e = load(`${base}sweep:\n  policy+vtu:\n    full: { policy: none }\n    ToMe: { policy: { name: tome, r: 2 }, vtu: false }\n`);
     expect(e.points.map((p) => [p.labels['policy+vtu'], p.config.policy, p.config.vtu])).toEqual([['full', { name: 'none' }, true], ['ToMe', { name: 'tome', r: 2 }, false]]);
     expect(error(`${base}sweep:\n  policy+vtu: { x: { policy: none, limit: 3 } }\n`)).toBe('exp.yaml: sweep.policy+vtu.x: expected a map from policy, vtu to their values');
-    expect(error(`${base}sweep:\n  policy+vtu: { x: { policy: none } }\n`, ['vtu=false'])).toBe('command line: vtu: is set by sweep.policy+vtu in every run; override the sweep\'s values instead');
+    expect(error(`${base}sweep:\n  policy+vtu: { x: { policy: none } }\n`, ['vtu=false'])).toBe('command-line override `vtu=false`: vtu: is set by sweep.policy+vtu in every run; override the sweep\'s values instead');
     expect(rowCommand({ file: 'x.yaml', overrides: ['preset=tiny', 'only.policy+vtu=full'], sweepKeys: ['policy+vtu'] }, { labels: { 'policy+vtu': 'LLaVA mix' } })).toBe(
       "npm run dymu -- run x.yaml preset=tiny 'only.policy+vtu=LLaVA mix'",
     );

@@ -1,6 +1,6 @@
 import { DymuError } from '@dymu/core';
 import { assign, type Layered } from './origins.ts';
-import { COMMAND_LINE, type Override } from './overrides.ts';
+import { overrideSource, type Override } from './overrides.ts';
 import { sweepAxes } from './sweep.ts';
 import { isRecord, parsePath, showPath, startsWith } from './tree.ts';
 
@@ -14,7 +14,7 @@ export function applyPreset(config: Layered, overrides: readonly Override[]): La
   const chosen = overrides.findLast((o) => o.path.length === 1 && o.path[0] === 'preset');
   const name = chosen ? ('remove' in chosen ? undefined : chosen.value) : config.tree.preset;
   if (name === undefined || name === null) return config;
-  const where = chosen ? { file: COMMAND_LINE, field: 'preset' } : config.origins.locate(['preset']);
+  const where = chosen ? { file: overrideSource(chosen.text), field: 'preset' } : config.origins.locate(['preset']);
   const presets = isRecord(config.tree.presets) ? config.tree.presets : {};
   if (typeof name !== 'string' || !isRecord(presets[name])) {
     throw new DymuError(`no preset ${JSON.stringify(name)} (the files define ${Object.keys(presets).join(', ') || 'none'})`, where);
