@@ -75,4 +75,30 @@ sweep:
     const scores = readArrowFile(join(none.path, 'scores.arrow'));
     expect(scores.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['run_id:utf8', 'id:utf8', 'parsed:utf8', 'score:float64']);
   });
+
+  it('answers execution.batch questions at a time with the same rows as one at a time', async () => {
+    const ws = workspace('benchmark-batch-');
+    const container = testContainer(ws);
+    container.bind(BENCHMARKS).toConstantValue({ name: 'cats', open: () => new CatBenchmark() });
+    const rowsWith = async (batch: number) => {
+      const file = ws.write(
+        `cats-${batch}.yaml`,
+        `task: benchmark
+model:
+  llm: { generated: llama, preset: tiny, seed: 0 }
+benchmarks: [cats]
+policy: { name: dtome, thresholds: [0.8, 0.8, 0.8, null] }
+limit: 5
+seeds: [0]
+execution: { batch: ${batch}, chunk: 4 }
+`,
+      );
+      const experiment = loadExperiment(file, [], knownNames(container));
+      await runExperiment(experiment, container);
+      return RunDir.of(ws.results, experiment.name, planRuns(experiment)[0].id).rows().map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith('_ms'))));
+    };
+    const one = await rowsWith(1);
+    expect(new Set(one.map((r) => r.tokens)).size).toBeGreaterThan(2);
+    expect(await rowsWith(3)).toEqual(one);
+  });
 });

@@ -29,6 +29,12 @@ export interface AskOptions extends GenerateOptions {
   vtu?: boolean;
 }
 
+/** One question of a batch: its images (one placeholder each) and its text. */
+export interface Question {
+  images: (string | Buffer)[];
+  question: string;
+}
+
 export interface Answer extends Generation {
   /** Visual tokens the LLM received (all images), without / with the class token. */
   visualTokens: number;
@@ -36,6 +42,7 @@ export interface Answer extends Generation {
   /** N_un and N of the prompt. */
   unique: number;
   virtual: number;
+  /** The batch's times shared equally by its questions (one question: its own); `steps`: the batch's decoding passes. */
   timings: { encodeMs: number; prepareMs: number; prefillMs: number; decodeMs: number; steps: number };
 }
 
@@ -105,20 +112,34 @@ export class Vlm {
 
   /** Answers a question about images (one placeholder each) end to end. */
   async ask(images: (string | Buffer)[], question: string, options: AskOptions): Promise<Answer> {
+    return (await this.answer([{ images, question }], options))[0];
+  }
+
+  /**
+   * Answers several questions as one batch: their images encoded together (each keeps exactly its
+   * own tokens and merge map), the prompts left-padded into one prefill, then one decoding pass per
+   * new token for the batch, each answer ending at its own EOS, stop string or `maxNewTokens`.
+   * Timings are the batch's, shared equally by its questions.
+   */
+  async answer(questions: readonly Question[], options: AskOptions): Promise<Answer[]> {
     const t0 = performance.now();
-    const encoded = await this.encoder.encode(images, { policy: options.policy, pad: this.pad });
+    const encoded = await this.encoder.encode(questions.flatMap((q) => q.images), { policy: options.policy, pad: this.pad });
     const t1 = performance.now();
-    const input = await this.prepare(this.template.prompt(question, images.length), encoded.map((e) => [e]), options.vtu ?? true);
+    let k = 0;
+    const parts = questions.map((q) => encoded.slice(k, (k += q.images.length)));
+    const inputs: (SequenceInput & { map: UnmergeMap })[] = [];
+    for (const [b, q] of questions.entries()) inputs.push(await this.prepare(this.template.prompt(q.question, q.images.length), parts[b].map((e) => [e]), options.vtu ?? true));
     const t2 = performance.now();
-    const result = await generate(this.decoder, this.tokenizer, [input], { ...options, stop: options.stop ?? this.template.stop });
-    return {
-      ...result.generations[0],
-      visualTokens: encoded.reduce((n, e) => n + e.count, 0),
-      visualTokensWithClass: encoded.reduce((n, e) => n + e.countWithClassToken, 0),
-      unique: input.map.unique,
-      virtual: input.map.virtual,
-      timings: { encodeMs: t1 - t0, prepareMs: t2 - t1, prefillMs: result.prefillMs, decodeMs: result.decodeMs, steps: result.steps },
-    };
+    const result = await generate(this.decoder, this.tokenizer, inputs, { ...options, stop: options.stop ?? this.template.stop });
+    const share = (ms: number) => ms / questions.length;
+    return result.generations.map((generation, b) => ({
+      ...generation,
+      visualTokens: parts[b].reduce((n, e) => n + e.count, 0),
+      visualTokensWithClass: parts[b].reduce((n, e) => n + e.countWithClassToken, 0),
+      unique: inputs[b].map.unique,
+      virtual: inputs[b].map.virtual,
+      timings: { encodeMs: share(t1 - t0), prepareMs: share(t2 - t1), prefillMs: share(result.prefillMs), decodeMs: share(result.decodeMs), steps: result.steps },
+    }));
   }
 }
 

@@ -26,7 +26,9 @@ const BENCHMARK_COLUMNS: readonly Column[] = [
  * A VLM answers a benchmark's questions with the run's merge policy (and VTU on or off): one row per
  * sample with the raw prediction, the answer as the benchmark's rules parse it, the sample's facts
  * (`meta`, JSON), visual tokens (without / with class token), the unique and virtual sequence
- * lengths, and timings. At the end the benchmark scores every prediction by its official rules:
+ * lengths, and timings (a batch's, shared equally by its questions). Questions are answered
+ * `execution.batch` at a time (left-padded prompts, each with its own merge map; the answers are
+ * those of one at a time, see @dymu/llm's Vlm.answer). At the end the benchmark scores every prediction by its official rules:
  * its metrics go to the summary, with `score` (its share of the paper's Avg, paper-score.ts), the
  * token statistics of the tokens task and `tokens_cls_full` (the count without merging); its
  * per-sample score rows go to scores.arrow.
@@ -34,7 +36,7 @@ const BENCHMARK_COLUMNS: readonly Column[] = [
 export const benchmarkTask: Task = {
   name: 'benchmark',
   inputs: ['benchmark'],
-  async open({ run, resources }) {
+  async open({ run, execution, resources }) {
     const vlm = await resources.vlm(run.config.model);
     const policy = await resources.policy(run, vlm.encoder);
     const benchmark = await resources.benchmark(run);
@@ -45,16 +47,18 @@ export const benchmarkTask: Task = {
       columns: BENCHMARK_COLUMNS,
       async rows(from, to) {
         const rows: Row[] = [];
-        for (const sample of samples.slice(from, to)) {
+        for (let start = from; start < to; start += execution.batch) {
+          const batch = samples.slice(start, Math.min(to, start + execution.batch));
           const t0 = performance.now();
-          const image = typeof sample.image === 'string' ? sample.image : Buffer.from(sample.image.base64, 'base64');
-          const answer = await vlm.ask([image], sample.prompt, { policy, vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS });
-          rows.push({
-            id: sample.id,
+          const questions = batch.map((s) => ({ images: [typeof s.image === 'string' ? s.image : Buffer.from(s.image.base64, 'base64')], question: s.prompt }));
+          const answers = await vlm.answer(questions, { policy, vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS });
+          const ms = (performance.now() - t0) / batch.length;
+          answers.forEach((answer, j) => rows.push({
+            id: batch[j].id,
             group: '',
             prediction: answer.text,
-            parsed: text(benchmark.parse({ id: sample.id, answer: answer.text })),
-            meta: JSON.stringify(sample.meta),
+            parsed: text(benchmark.parse({ id: batch[j].id, answer: answer.text })),
+            meta: JSON.stringify(batch[j].meta),
             tokens: answer.visualTokens,
             tokens_cls: answer.visualTokensWithClass,
             unique: answer.unique,
@@ -62,8 +66,8 @@ export const benchmarkTask: Task = {
             encode_ms: answer.timings.encodeMs,
             prefill_ms: answer.timings.prefillMs,
             decode_ms: answer.timings.decodeMs,
-            wall_ms: performance.now() - t0,
-          });
+            wall_ms: ms,
+          }));
         }
         return rows;
       },
