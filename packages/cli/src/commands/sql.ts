@@ -20,7 +20,7 @@ export const sqlCommand: CommandModule<object, Args> = {
     try {
       const mentions = (table: string) => new RegExp(`\\b${table}\\b`, 'i').test(args.query);
       await db.load(runDirs(args.results), { samples: mentions('samples'), scores: mentions('scores') });
-      const { columns, rows } = await db.query(args.query);
+      const { columns, rows } = await db.query(args.query, undefined, { file: 'command line', field: 'query' });
       const json = (v: unknown) => JSON.stringify(v, (_key, x) => (typeof x === 'bigint' ? x.toString() : x));
       const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? json(v) : String(v));
       if (args.format === 'json') process.stdout.write(`${json(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]]))))}\n`);

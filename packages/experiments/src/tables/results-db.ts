@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DymuError, type ErrorLocation } from '@dymu/core';
 import { BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { readArrowFile } from '../results/arrow.ts';
 import { RunDir } from '../results/run-dir.ts';
@@ -26,6 +27,9 @@ const METRIC_COLUMNS = columns('experiment:utf8 run_id:utf8 seed:int32 metric:ut
  * - `metrics`: (experiment, run_id, seed, metric, value), one row per summary metric of a finished run;
  * - `samples`: every sample row of every run (the union of their columns), with `experiment`;
  * - `scores`: the per-sample scores of benchmark runs, with `experiment`.
+ *
+ * The database is sealed before anything is loaded (the appender needs no file access): it can
+ * reach no file, no other database and no setting, so a query (`dymu sql`) sees only these tables.
  */
 export class ResultsDb {
   private constructor(readonly connection: DuckDBConnection) {}
@@ -34,7 +38,12 @@ export class ResultsDb {
     // One thread: parallel aggregation sums floats in a varying order, and tables must be
     // byte-identical from one `dymu table` to the next.
     const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-    return new ResultsDb(await instance.connect());
+    const connection = await instance.connect();
+    // SET once connected rather than start-up options: given at start-up, DuckDB still lets files
+    // be written at its default paths in the working directory (`.tmp/`, `:memory:.wal`, …).
+    // No temp_directory: nothing spills to disk. The locked configuration cannot be re-opened.
+    for (const setting of ["SET temp_directory = ''", 'SET enable_external_access = false', 'SET lock_configuration = true']) await connection.run(setting);
+    return new ResultsDb(connection);
   }
 
   /** Loads run directories. */
@@ -59,9 +68,16 @@ export class ResultsDb {
     if (options.scores) await this.union('scores', dirs.filter((d) => d.status === 'done' && existsSync(join(d.path, 'scores.arrow'))).map((d) => ({ file: join(d.path, 'scores.arrow'), experiment: d.meta()!.experiment })));
   }
 
-  /** Rows of a query as plain JS values (BIGINT as number when safe). */
-  async query(sql: string, values?: Record<string, string | number>): Promise<{ columns: string[]; rows: unknown[][] }> {
-    const reader = await this.connection.runAndReadAll(sql, values);
+  /**
+   * Rows of a query as plain JS values (BIGINT as number when safe). DuckDB's errors become a
+   * DymuError at `where`; one that reached for a file, a database or a setting says it is sealed.
+   */
+  async query(sql: string, values?: Record<string, string | number>, where: ErrorLocation = {}): Promise<{ columns: string[]; rows: unknown[][] }> {
+    const reader = await this.connection.runAndReadAll(sql, values).catch((cause: Error) => {
+      const sealed = /^Permission Error|the configuration has been locked/.test(cause.message);
+      const why = sealed ? ' (the results database is sealed: it reads only its tables runs, metrics, samples and scores, no file, database or setting)' : '';
+      throw new DymuError(`${cause.message}${why}`, { ...where, cause });
+    });
     return { columns: reader.columnNames(), rows: reader.getRowsJS().map((row) => row.map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v))) };
   }
 
