@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { DymuError } from '@dymu/core';
-import type { Benchmark, BenchmarkSample, BenchmarkScores, Cell, ImageSource, Prediction, SampleScore } from './types.ts';
+import type { Benchmark, BenchmarkInput, BenchmarkSample, BenchmarkScores, Cell, ImageSource, Prediction, SampleScore } from './types.ts';
 
 /** The split option checked against the splits a benchmark has (options come from experiment files). */
 export function pickSplit<T extends string>(benchmark: string, split: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -30,6 +30,7 @@ export abstract class FileBenchmark<I extends Item, P extends Cell> implements B
   private readonly missing = new Set<string>();
 
   protected abstract load(): I[];
+  abstract inputs(): BenchmarkInput[];
   abstract parse(prediction: Prediction): P;
   abstract score(predictions: readonly Prediction[]): Promise<BenchmarkScores>;
   abstract writeSubmission(predictions: readonly Prediction[], outPath: string): void;

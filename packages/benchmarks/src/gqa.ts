@@ -4,7 +4,7 @@ import { percent, percentBy } from './aggregate.ts';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJson, writeJson } from './files.ts';
 import { shortAnswer } from './prompts.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 export interface GqaOptions extends BenchmarkOptions {
   /** The questions file is `<split>_questions.json`. Default `testdev_balanced`. */
@@ -28,15 +28,21 @@ export class Gqa extends FileBenchmark<GqaItem, string> {
   readonly name = 'gqa';
   readonly split: string;
   protected readonly source: string;
+  private readonly imageDir: string;
 
-  constructor(private readonly options: GqaOptions) {
+  constructor(options: GqaOptions) {
     super();
     this.split = options.split ?? 'testdev_balanced';
     this.source = join(options.root, `${this.split}_questions.json`);
+    this.imageDir = options.imageDir ?? join(options.root, 'images');
+  }
+
+  inputs(): BenchmarkInput[] {
+    return [{ path: this.source, kind: 'file' }, { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): GqaItem[] {
-    const imageDir = this.options.imageDir ?? join(this.options.root, 'images');
+    const imageDir = this.imageDir;
     const all = new Fields(this.source, '', readJson(this.source));
     // JSON objects list integer-like keys (GQA's question ids) in ascending order, not in file order.
     return Object.keys(all.value).flatMap((qid) => {

@@ -1,4 +1,4 @@
-export type { Benchmark, BenchmarkFactory, BenchmarkOptions, BenchmarkSample, BenchmarkScores, Cell, ImageSource, Prediction, SampleScore } from './types.ts';
+export type { Benchmark, BenchmarkFactory, BenchmarkInput, BenchmarkOptions, BenchmarkSample, BenchmarkScores, Cell, ImageSource, Prediction, SampleScore } from './types.ts';
 export { BENCHMARKS, type BenchmarkName } from './registry.ts';
 export { VqaV2, type VqaV2Options, type VqaV2Split, VQAV2_SPLITS } from './vqav2.ts';
 export { TextVqa, type TextVqaOptions } from './textvqa.ts';
@@ -21,3 +21,4 @@ export { parseScienceQaAnswer, choiceIndex } from './sqa-answer.ts';
 export { MMVET_PROMPT, mmvetQuery, parseMmvetScore, gradeMmvet, mmvetScores } from './mmvet-grade.ts';
 export { REVIEW_RULE, REVIEW_SYSTEM, reviewContent, parseReviewScores, relativeScores } from './llava-bench-review.ts';
 export { writeXlsx, type XlsxCell } from './xlsx.ts';
+export { BENCHMARK_LAYOUT, type FoundBenchmark, findBenchmarks, inputExists } from './layout.ts';

@@ -4,7 +4,7 @@ import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJsonl, writeJsonl } from './files.ts';
 import { noJudgeMessage, resolveJudge } from './judge.ts';
 import { LLAVA_BENCH_CATEGORIES, REVIEW_MAX_TOKENS, REVIEW_SYSTEM, REVIEW_TEMPERATURE, parseReviewScores, relativeScores, reviewContent } from './llava-bench-review.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 interface LlavaBenchItem extends Item {
   questionId: number;
@@ -25,25 +25,37 @@ export class LlavaBench extends FileBenchmark<LlavaBenchItem, string> {
   readonly split = 'test';
   protected readonly source: string;
 
+  private readonly contextFile: string;
+  private readonly answersFile: string;
+  private readonly imageDir: string;
+
   constructor(private readonly options: BenchmarkOptions) {
     super();
     this.source = join(options.root, 'questions.jsonl');
+    this.contextFile = join(options.root, 'context.jsonl');
+    this.answersFile = join(options.root, 'answers_gpt4.jsonl');
+    this.imageDir = options.imageDir ?? join(options.root, 'images');
+  }
+
+  inputs(): BenchmarkInput[] {
+    const files = [this.source, this.contextFile, this.answersFile].map((path): BenchmarkInput => ({ path, kind: 'file' }));
+    return [...files, { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): LlavaBenchItem[] {
-    const contextFile = join(this.options.root, 'context.jsonl');
+    const contextFile = this.contextFile;
     const contexts = new Map(readJsonl(contextFile).map((raw, i) => {
       const c = new Fields(contextFile, `line ${i + 1}`, raw);
       // The file's captions are strings; LLaVA's script joins a list of captions with newlines.
       const caption = Array.isArray(c.value.caption) ? c.strings('caption').join('\n') : c.string('caption');
       return [c.string('image'), caption];
     }));
-    const answersFile = join(this.options.root, 'answers_gpt4.jsonl');
+    const answersFile = this.answersFile;
     const references = new Map(readJsonl(answersFile).map((raw, i) => {
       const a = new Fields(answersFile, `line ${i + 1}`, raw);
       return [a.integer('question_id'), a.string('text')];
     }));
-    const imageDir = this.options.imageDir ?? join(this.options.root, 'images');
+    const imageDir = this.imageDir;
     return readJsonl(this.source).map((raw, i) => {
       const q = new Fields(this.source, `line ${i + 1}`, raw);
       const questionId = q.integer('question_id');

@@ -5,7 +5,7 @@ import { canInfer, circularGroup, circularHits } from './circular-eval.ts';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { multipleChoice } from './prompts.ts';
 import { readTsv } from './tsv.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 import { writeXlsx } from './xlsx.ts';
 
 export interface MmBenchOptions extends BenchmarkOptions {
@@ -48,6 +48,11 @@ export class MmBench extends FileBenchmark<MmBenchItem, string> {
     super();
     this.source = join(options.root, options.file ?? 'mmbench_dev_20230712.tsv');
     this.split = options.split ?? 'dev';
+  }
+
+  /** The images are inside the TSV. */
+  inputs(): BenchmarkInput[] {
+    return [{ path: this.source, kind: 'file' }];
   }
 
   protected load(): MmBenchItem[] {

@@ -6,7 +6,7 @@ import { readText, writeFile } from './files.ts';
 import { MME_COGNITION, MME_PERCEPTION, type MmeAnswer, type MmeSubtask, mmeScores, parseMmeAnswer } from './mme-score.ts';
 import { shortAnswer } from './prompts.ts';
 import { strip } from './py.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 interface MmeItem extends Item {
   subtask: MmeSubtask;
@@ -32,6 +32,11 @@ export class Mme extends FileBenchmark<MmeItem, MmeAnswer> {
   constructor(private readonly options: BenchmarkOptions) {
     super();
     this.source = options.root;
+  }
+
+  /** One folder per subtask (its images and question files). */
+  inputs(): BenchmarkInput[] {
+    return [...MME_PERCEPTION, ...MME_COGNITION].map((subtask) => ({ path: join(this.options.root, subtask), kind: 'folder' }));
   }
 
   protected load(): MmeItem[] {

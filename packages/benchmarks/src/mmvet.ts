@@ -4,7 +4,7 @@ import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJson, writeJson } from './files.ts';
 import { noJudgeMessage, resolveJudge } from './judge.ts';
 import { gradeMmvet, mmvetQuery, mmvetScores } from './mmvet-grade.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 interface MmVetItem extends Item {
   question: string;
@@ -21,14 +21,21 @@ export class MmVet extends FileBenchmark<MmVetItem, string> {
   readonly split = 'test';
   protected readonly source: string;
 
+  private readonly imageDir: string;
+
   constructor(private readonly options: BenchmarkOptions) {
     super();
     this.source = join(options.root, 'mm-vet.json');
+    this.imageDir = options.imageDir ?? join(options.root, 'images');
+  }
+
+  inputs(): BenchmarkInput[] {
+    return [{ path: this.source, kind: 'file' }, { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): MmVetItem[] {
     const all = new Fields(this.source, '', readJson(this.source));
-    const imageDir = this.options.imageDir ?? join(this.options.root, 'images');
+    const imageDir = this.imageDir;
     return Object.keys(all.value).map((id) => {
       const r = all.object(id);
       const capabilities = r.strings('capability');

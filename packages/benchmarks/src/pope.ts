@@ -4,7 +4,7 @@ import { type Item, FileBenchmark, pickSplit } from './file-benchmark.ts';
 import { Fields, readJsonl, writeJsonl } from './files.ts';
 import { type PopeMetrics, type YesNo, parsePopeAnswer, popeMetrics } from './pope-metrics.ts';
 import { shortAnswer } from './prompts.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 export const POPE_SPLITS = ['adversarial', 'popular', 'random'] as const;
 export type PopeSplit = (typeof POPE_SPLITS)[number];
@@ -32,16 +32,22 @@ export class Pope extends FileBenchmark<PopeItem, YesNo> {
   readonly split: PopeSplit | 'all';
   protected readonly source: string;
   private readonly splits: readonly PopeSplit[];
+  private readonly imageDir: string;
 
   constructor(private readonly options: PopeOptions) {
     super();
     this.split = pickSplit(this.name, options.split, [...POPE_SPLITS, 'all'] as const, 'all');
     this.splits = this.split === 'all' ? POPE_SPLITS : [this.split];
     this.source = this.split === 'all' ? options.root : labelFile(options.root, this.split);
+    this.imageDir = options.imageDir ?? join(options.root, 'val2014');
+  }
+
+  inputs(): BenchmarkInput[] {
+    return [...this.splits.map((split) => ({ path: labelFile(this.options.root, split), kind: 'file' as const })), { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): PopeItem[] {
-    const imageDir = this.options.imageDir ?? join(this.options.root, 'val2014');
+    const imageDir = this.imageDir;
     return this.splits.flatMap((category) => {
       const file = labelFile(this.options.root, category);
       return readJsonl(file).map((raw, i) => {

@@ -4,7 +4,7 @@ import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJson, writeJsonl } from './files.ts';
 import { multipleChoice } from './prompts.ts';
 import { choiceIndex, parseScienceQaAnswer } from './sqa-answer.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 interface ScienceQaItem extends Item {
   choices: number;
@@ -22,17 +22,26 @@ export class ScienceQaImg extends FileBenchmark<ScienceQaItem, string> {
   readonly split: string;
   protected readonly source: string;
 
-  constructor(private readonly options: BenchmarkOptions) {
+  private readonly splitsFile: string;
+  private readonly imageDir: string;
+
+  constructor(options: BenchmarkOptions) {
     super();
     this.split = options.split ?? 'test';
     this.source = join(options.root, 'problems.json');
+    this.splitsFile = join(options.root, 'pid_splits.json');
+    this.imageDir = options.imageDir ?? join(options.root, 'images', this.split);
+  }
+
+  inputs(): BenchmarkInput[] {
+    return [{ path: this.source, kind: 'file' }, { path: this.splitsFile, kind: 'file' }, { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): ScienceQaItem[] {
-    const splitsFile = join(this.options.root, 'pid_splits.json');
+    const splitsFile = this.splitsFile;
     const pids = new Fields(splitsFile, '', readJson(splitsFile)).strings(this.split);
     const problems = new Fields(this.source, '', readJson(this.source));
-    const imageDir = this.options.imageDir ?? join(this.options.root, 'images', this.split);
+    const imageDir = this.imageDir;
     return pids.flatMap((pid) => {
       const p = problems.object(pid);
       const image = p.optionalString('image');

@@ -4,7 +4,7 @@ import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJson, writeJsonl } from './files.ts';
 import { multipleChoice } from './prompts.ts';
 import { strip } from './py.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
 interface SeedItem extends Item {
   questionId: string | number;
@@ -22,16 +22,23 @@ export class SeedImg extends FileBenchmark<SeedItem, string> {
   readonly split = 'image';
   protected readonly source: string;
 
-  constructor(private readonly options: BenchmarkOptions) {
+  private readonly imageDir: string;
+
+  constructor(options: BenchmarkOptions) {
     super();
     this.source = join(options.root, 'SEED-Bench.json');
+    this.imageDir = options.imageDir ?? join(options.root, 'SEED-Bench-image');
+  }
+
+  inputs(): BenchmarkInput[] {
+    return [{ path: this.source, kind: 'file' }, { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): SeedItem[] {
     const file = new Fields(this.source, '', readJson(this.source));
     const types = file.object('question_type');
     const typeNames = new Map(Object.keys(types.value).map((name) => [types.integer(name), name]));
-    const imageDir = this.options.imageDir ?? join(this.options.root, 'SEED-Bench-image');
+    const imageDir = this.imageDir;
     return file.records('questions').flatMap((q) => {
       if (q.string('data_type') !== 'image') return [];
       const typeId = q.integer('question_type_id');

@@ -5,7 +5,7 @@ import { percent } from './aggregate.ts';
 import { type Item, FileBenchmark, pickSplit } from './file-benchmark.ts';
 import { Fields, readJson, writeJson } from './files.ts';
 import { shortAnswer } from './prompts.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 import { textVqaAccuracy } from './vqa-accuracy.ts';
 import { evalAiAnswer } from './vqa-normalize.ts';
 
@@ -30,16 +30,26 @@ export class TextVqa extends FileBenchmark<TextVqaItem, string> {
   readonly name = 'textvqa';
   readonly split: 'val' | 'test';
   protected readonly source: string;
+  /** The Rosetta OCR tokens (undefined with `ocr: false`). */
+  private readonly ocrFile: string | undefined;
+  private readonly imageDir: string;
 
-  constructor(private readonly options: TextVqaOptions) {
+  constructor(options: TextVqaOptions) {
     super();
     this.split = pickSplit(this.name, options.split, ['val', 'test'] as const, 'val');
     this.source = join(options.root, `TextVQA_0.5.1_${this.split}.json`);
+    this.ocrFile = options.ocr === false ? undefined : join(options.root, `TextVQA_Rosetta_OCR_v0.2_${this.split}.json`);
+    this.imageDir = options.imageDir ?? join(options.root, this.split === 'test' ? 'test_images' : 'train_images');
+  }
+
+  inputs(): BenchmarkInput[] {
+    const files = [this.source, ...(this.ocrFile === undefined ? [] : [this.ocrFile])].map((path): BenchmarkInput => ({ path, kind: 'file' }));
+    return [...files, { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): TextVqaItem[] {
-    const ocr = this.options.ocr === false ? undefined : readOcr(join(this.options.root, `TextVQA_Rosetta_OCR_v0.2_${this.split}.json`));
-    const imageDir = this.options.imageDir ?? join(this.options.root, this.split === 'test' ? 'test_images' : 'train_images');
+    const ocr = this.ocrFile === undefined ? undefined : readOcr(this.ocrFile);
+    const imageDir = this.imageDir;
     return new Fields(this.source, '', readJson(this.source)).records('data').map((q) => {
       const imageId = q.string('image_id');
       const tokens = ocr?.get(imageId) ?? [];

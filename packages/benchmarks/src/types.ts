@@ -49,9 +49,20 @@ export interface BenchmarkScores {
   skipped?: string;
 }
 
+/** A file or folder a benchmark reads (`folder`: its images). */
+export interface BenchmarkInput {
+  readonly path: string;
+  readonly kind: 'file' | 'folder';
+}
+
 export interface Benchmark<P extends Cell = Cell> {
   readonly name: string;
   readonly split: string;
+  /**
+   * The files and image folders it will read with its options, known without reading any (a run
+   * checks that they exist before it computes anything). Adapters that cannot tell leave it out.
+   */
+  inputs?(): readonly BenchmarkInput[];
   /** The samples in file order; those whose image is missing are skipped and listed in `missingImages`. */
   samples(options?: { limit?: number }): AsyncIterable<BenchmarkSample>;
   /** The answer as the official rules read it (what goes into the submission file). */

@@ -5,7 +5,7 @@ import { percent, percentBy } from './aggregate.ts';
 import { type Item, FileBenchmark, pickSplit } from './file-benchmark.ts';
 import { Fields, readJson, writeJson } from './files.ts';
 import { shortAnswer } from './prompts.ts';
-import type { BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
+import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 import { vqaEvalAccuracy } from './vqa-accuracy.ts';
 import { evalAiAnswer } from './vqa-normalize.ts';
 
@@ -47,18 +47,26 @@ export class VqaV2 extends FileBenchmark<VqaItem, string> {
   readonly name = 'vqav2';
   readonly split: VqaV2Split;
   protected readonly source: string;
+  private readonly imageDir: string;
 
   constructor(private readonly options: VqaV2Options) {
     super();
     this.split = pickSplit(this.name, options.split, VQAV2_SPLITS, 'val2014');
     this.source = questionsFile(options.root, this.split);
+    this.imageDir = options.imageDir ?? join(options.root, imageFolder(this.split));
+  }
+
+  /** The annotations when the split has them (the test splits are scored by the server). */
+  inputs(): BenchmarkInput[] {
+    const scored = !this.split.startsWith('test');
+    return [{ path: this.source, kind: 'file' }, ...(scored ? [{ path: annotationsFile(this.options.root, this.split), kind: 'file' as const }] : []), { path: this.imageDir, kind: 'folder' }];
   }
 
   protected load(): VqaItem[] {
     const annFile = annotationsFile(this.options.root, this.split);
     const truths = existsSync(annFile) ? readAnnotations(annFile) : new Map<number, VqaItem['truth']>();
     const folder = imageFolder(this.split);
-    const imageDir = this.options.imageDir ?? join(this.options.root, folder);
+    const imageDir = this.imageDir;
     return readQuestions(this.source).map(({ questionId, imageId, question }) => {
       const truth = truths.get(questionId);
       return {
