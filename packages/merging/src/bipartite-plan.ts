@@ -22,13 +22,22 @@ export function bipartitePlan(state: TokenBatch, classToken: boolean, links: rea
       continue;
     }
     merging = true;
-    const { order, dst } = links[b];
-    const unmerged = classToken ? order.slice(k).sort() : order.subarray(k);
-    const kept = unmerged.length;
-    unmerged.forEach((a, u) => (out[2 * a] = u));
-    for (let j = 0; 2 * j + 1 < t; j++) out[2 * j + 1] = kept + j;
-    for (const a of order.subarray(0, k)) out[2 * a] = kept + dst[a];
-    lengths[b] = t - k;
+    lengths[b] = rewriteImage(out, t, links[b], k, classToken);
   }
   return merging ? { lengths, destination } : null;
+}
+
+/**
+ * One image of t tokens rewritten as [unmerged A-tokens, B-tokens in order] with its k best links
+ * merged (no cap): `out[i]` gets the new position of token i, each merged A-token its B-token's.
+ * Unmerged A-tokens in position order, or in descending score order (ToMe without a class token).
+ * Returns the new length t − k.
+ */
+export function rewriteImage(out: Int32Array, t: number, { order, dst }: Links, k: number, positionOrder: boolean): number {
+  const unmerged = positionOrder ? order.slice(k).sort() : order.subarray(k);
+  const kept = unmerged.length;
+  unmerged.forEach((a, u) => (out[2 * a] = u));
+  for (let j = 0; 2 * j + 1 < t; j++) out[2 * j + 1] = kept + j;
+  for (const a of order.subarray(0, k)) out[2 * a] = kept + dst[a];
+  return t - k;
 }

@@ -1,6 +1,6 @@
 export { attentionBias, noMerging } from '@dymu/core';
 export { type Links, links, batchLinks, mergeCap, countAbove } from './links.ts';
-export { bipartitePlan } from './bipartite-plan.ts';
+export { bipartitePlan, rewriteImage } from './bipartite-plan.ts';
 export { tomePolicy } from './policies/tome.ts';
 export { dtomePolicy, type BlockRange } from './policies/dtome.ts';
 export { randomPolicy, type RandomImage } from './policies/random.ts';
@@ -21,10 +21,11 @@ export { resolveSchedule, scheduleList } from './schedule-spec.ts';
 export { MERGE_POLICIES, createPolicy, type PolicyEnv, type PolicyFactory } from './registry.ts';
 export { batchThreshold } from './calibration/batch-threshold.ts';
 export { calibratingPolicy } from './calibration/calibrating-policy.ts';
+export { CALIBRATION_LAYOUTS, type CalibrationLayout, OFFICIAL_SIZE_OFFSET, type BatchMerge, batchMerge, officialLayoutPlan } from './calibration/layout.ts';
 export { blockThresholds, bf16RunningMean, toBf16, type BlockThreshold, type RunningMean } from './calibration/statistics.ts';
 export { calibrate, sampleImages, type CalibrateOptions, type CalibrationCheckpoint } from './calibration/calibrate.ts';
 export { shardBatches, type BatchShard } from './calibration/batch-shard.ts';
-export { checkpointFile } from './calibration/checkpoint-file.ts';
+export { checkpointFile, firstNames } from './calibration/checkpoint-file.ts';
 export { runCalibration, runCalibrationShard, type CalibrationRun } from './calibration/calibration-run.ts';
 export { calibrationHeader, type CalibrationHeader } from './calibration/header.ts';
 export {
@@ -38,7 +39,7 @@ export {
   isFinishedShardFile,
 } from './calibration/shard-file.ts';
 export { mergeShards } from './calibration/merge-shards.ts';
-export { readImageSource } from './calibration/image-source.ts';
+export { readImageSource, presentImages } from './calibration/image-source.ts';
 export {
   THRESHOLD_FORMAT,
   type ThresholdFile,

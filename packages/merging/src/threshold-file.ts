@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '@dymu/core';
 import { weightsSha256 } from './weights-hash.ts';
+import { CALIBRATION_LAYOUTS, type CalibrationLayout } from './calibration/layout.ts';
 import type { BlockThreshold, RunningMean } from './calibration/statistics.ts';
 import { array, at, fail, finite, integer, object, oneOf, string, type Where } from './fields.ts';
 
@@ -12,7 +13,10 @@ export interface ThresholdFile {
   readonly encoder: { readonly name: string; readonly arch: string; readonly weightsSha256: string; readonly blocks: number };
   readonly schedule: { readonly name: string; readonly r: readonly number[] };
   readonly batchSize: number;
-  readonly data: { readonly source: string; readonly count: number; readonly seed: number; readonly imagesSha256: string };
+  /** `missing`: entries of the source whose images were not there at the start (left out before sampling). */
+  readonly data: { readonly source: string; readonly count: number; readonly seed: number; readonly imagesSha256: string; readonly missing: number };
+  /** The batch layout that made the thresholds (DYMU.md §3b); files written before it existed are `compact`. */
+  readonly layout: CalibrationLayout;
   readonly runningMean: RunningMean;
   readonly blocks: readonly BlockThreshold[];
   readonly createdAt: string;
@@ -48,7 +52,7 @@ export function readThresholdFile(path: string): ThresholdFile {
 
 export function parseThresholdFile(raw: unknown, path: string): ThresholdFile {
   const where = (field: string): Where => ({ file: path, field });
-  const o = object(raw, where(''), ['format', 'encoder', 'schedule', 'batchSize', 'data', 'runningMean', 'blocks', 'createdAt', 'tool']);
+  const o = object(raw, where(''), ['format', 'encoder', 'schedule', 'batchSize', 'data', 'layout', 'runningMean', 'blocks', 'createdAt', 'tool']);
   if (o.format !== THRESHOLD_FORMAT) fail(where('format'), `expected "${THRESHOLD_FORMAT}", got ${JSON.stringify(o.format)}`);
   const e = object(o.encoder, where('encoder'), ['name', 'arch', 'weightsSha256', 'blocks']);
   const encoder = {
@@ -59,8 +63,8 @@ export function parseThresholdFile(raw: unknown, path: string): ThresholdFile {
   };
   const s = object(o.schedule, where('schedule'), ['name', 'r']);
   const r = array(s.r, where('schedule.r'), encoder.blocks).map((v, i) => integer(v, where(`schedule.r[${i}]`)));
-  const d = object(o.data, where('data'), ['source', 'count', 'seed', 'imagesSha256']);
-    const blocks = array(o.blocks, where('blocks'), encoder.blocks).map((v, i) => blockThreshold(v, where(`blocks[${i}]`), i, r[i]));
+  const d = object(o.data, where('data'), ['source', 'count', 'seed', 'imagesSha256', 'missing']);
+  const blocks = array(o.blocks, where('blocks'), encoder.blocks).map((v, i) => blockThreshold(v, where(`blocks[${i}]`), i, r[i]));
   const t = object(o.tool, where('tool'), ['name', 'version']);
   return {
     format: THRESHOLD_FORMAT,
@@ -72,7 +76,9 @@ export function parseThresholdFile(raw: unknown, path: string): ThresholdFile {
       count: integer(d.count, where('data.count'), 1),
       seed: integer(d.seed, where('data.seed')),
       imagesSha256: sha(d.imagesSha256, where('data.imagesSha256')),
+      missing: d.missing === undefined ? 0 : integer(d.missing, where('data.missing')),
     },
+    layout: o.layout === undefined ? 'compact' : oneOf(o.layout, CALIBRATION_LAYOUTS, where('layout')),
     runningMean: oneOf(o.runningMean, ['float64', 'bf16'] as const, where('runningMean')),
     blocks,
     createdAt: string(o.createdAt, where('createdAt')),

@@ -13,6 +13,7 @@ import {
   shardFilePath,
   writeThresholdFile,
   type BatchShard,
+  type CalibrationLayout,
   type CalibrationRun,
   type RunningMean,
 } from '../src/index.ts';
@@ -23,9 +24,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // 23 images in batches of 4: 5 full batches, the last 3 images left out.
 const images = sampleImages(Array.from({ length: 23 }, (_, i) => `img${String(i).padStart(2, '0')}.jpg`), 0);
-const calibration = (out: string, encodeBatch: CalibrationRun['encodeBatch'], runningMean: RunningMean = 'float64', seed = 0): CalibrationRun => ({
+// r = 3 at block 2 reaches past the real links of some batches (after block 0's merges): there the layouts part.
+const calibration = (out: string, encodeBatch: CalibrationRun['encodeBatch'], runningMean: RunningMean = 'float64', seed = 0, layout?: CalibrationLayout): CalibrationRun => ({
   encoder: { name: 'fake', arch: 'clip', weightsSha256: 'a'.repeat(64), blocks: 3 },
-  schedule: { name: 'test', r: [2, 0, 1] },
+  schedule: { name: 'test', r: [2, 0, 3] },
+  layout,
   batchSize: 4,
   data: { source: 'imgs/', images, seed },
   encodeBatch,
@@ -35,10 +38,10 @@ const calibration = (out: string, encodeBatch: CalibrationRun['encodeBatch'], ru
 });
 
 /** Runs every shard of `count` into `<thresholds>.shards/`, last shard first. */
-async function runShards(thresholds: string, count: number, runningMean: RunningMean = 'float64', log: string[][] = []): Promise<void> {
+async function runShards(thresholds: string, count: number, runningMean: RunningMean = 'float64', log: string[][] = [], layout?: CalibrationLayout): Promise<void> {
   for (let index = count - 1; index >= 0; index--) {
     const shard = { index, count };
-    await runCalibrationShard(calibration(shardFilePath(thresholds, shard), fakeEncoder(log), runningMean), shard);
+    await runCalibrationShard(calibration(shardFilePath(thresholds, shard), fakeEncoder(log), runningMean, 0, layout), shard);
   }
 }
 
@@ -53,19 +56,32 @@ describe('calibration shards', () => {
   });
 
   it.each([
-    [2, 'float64'],
-    [3, 'float64'],
-    [7, 'float64'],
-    [2, 'bf16'],
-  ] as const)('%i shards (%s) merge into exactly the file one process writes, byte for byte but createdAt', async (count, runningMean) => {
-    const single = join(tmp, `single-${runningMean}.json`);
-    await runCalibration(calibration(single, fakeEncoder([]), runningMean));
-    const out = join(tmp, `sharded-${count}-${runningMean}.json`);
+    [2, 'float64', 'compact'],
+    [3, 'float64', 'compact'],
+    [7, 'float64', 'compact'],
+    [2, 'bf16', 'compact'],
+    [2, 'float64', 'official'],
+    [3, 'float64', 'official'],
+    [7, 'float64', 'official'],
+    [2, 'bf16', 'official'],
+  ] as const)('%i shards (%s, %s layout) merge into exactly the file one process writes, byte for byte but createdAt', async (count, runningMean, layout) => {
+    const single = join(tmp, `single-${runningMean}-${layout}.json`);
+    await runCalibration(calibration(single, fakeEncoder([]), runningMean, 0, layout));
+    const out = join(tmp, `sharded-${count}-${runningMean}-${layout}.json`);
     const log: string[][] = [];
-    await runShards(out, count, runningMean, log);
+    await runShards(out, count, runningMean, log, layout);
     expect(log.flat().sort()).toEqual(images.slice(0, 20).sort()); // every used image once, the leftover 3 never
     writeThresholdFile(out, mergeShards(readShardFiles([shardDirectory(out)])));
     expect(withoutTime(out)).toBe(withoutTime(single));
+    expect(JSON.parse(readFileSync(out, 'utf8')).layout).toBe(layout);
+  });
+
+  it('the two layouts give different thresholds on these batches (so the test above is no tautology)', () => {
+    const blocks = (layout: string) => JSON.parse(readFileSync(join(tmp, `single-float64-${layout}.json`), 'utf8')).blocks;
+    const [compact, official] = [blocks('compact'), blocks('official')];
+    expect(official[0].threshold).toBe(compact[0].threshold); // the first merging block ranks the same links
+    expect(official[2].min).toBe(0); // some batch's R reaches past its real links: τ_batch = 0
+    expect(compact[2].min).toBeGreaterThan(0);
   });
 
   it('writes per block the thresholds it saw, their count and the batch indices; a block with r = 0 has none', async () => {
@@ -76,22 +92,29 @@ describe('calibration shards', () => {
     expect(file.blocks.map(({ block, r, count, batches }) => ({ block, r, count, batches }))).toEqual([
       { block: 0, r: 2, count: 2, batches: [1, 3] },
       { block: 1, r: 0, count: 0, batches: [] },
-      { block: 2, r: 1, count: 2, batches: [1, 3] },
+      { block: 2, r: 3, count: 2, batches: [1, 3] },
     ]);
     expect(readShardFiles([shardFilePath(out, shard)])[0].file).toEqual(file);
   });
 
-  it("resumes a killed shard from its own checkpoint and refuses another shard's", async () => {
-    const out = join(tmp, 'resumed.json');
+  it.each(['compact', 'official'] as const)("resumes a killed shard from its own checkpoint and refuses another shard's or layout's (%s layout)", async (layout) => {
+    const out = join(tmp, `resumed-${layout}.json`);
     const shard: BatchShard = { index: 0, count: 2 };
     const path = shardFilePath(out, shard);
     const log: string[][] = [];
-    await expect(runCalibrationShard(calibration(path, fakeEncoder(log, 2)), shard)).rejects.toThrow('killed');
+    await expect(runCalibrationShard(calibration(path, fakeEncoder(log, 2), 'float64', 0, layout), shard)).rejects.toThrow('killed');
     expect(existsSync(path)).toBe(false);
-    await expect(runCalibrationShard(calibration(path, fakeEncoder([])), { index: 1, count: 2 })).rejects.toThrow(`${path}.checkpoint.json: identity.shard: belongs to another calibration`);
-    await runCalibrationShard(calibration(path, fakeEncoder(log)), shard);
+    await expect(runCalibrationShard(calibration(path, fakeEncoder([]), 'float64', 0, layout), { index: 1, count: 2 })).rejects.toThrow(`${path}.checkpoint.json: identity.shard: belongs to another calibration`);
+    const other = layout === 'official' ? 'compact' : 'official';
+    await expect(runCalibrationShard(calibration(path, fakeEncoder([]), 'float64', 0, other), shard)).rejects.toThrow(
+      `${path}.checkpoint.json: identity.layout: belongs to another calibration ("${layout}", this run: "${other}"); run again with --restart to discard it and start over`,
+    );
+    const resumed = await runCalibrationShard(calibration(path, fakeEncoder(log), 'float64', 0, layout), shard);
     expect(log).toHaveLength(3); // batches 0, 2, 4: two before the crash, the last one after
     expect(existsSync(`${path}.checkpoint.json`)).toBe(false);
+    const whole = join(tmp, `resumed-whole-${layout}.json`);
+    const fresh = await runCalibrationShard(calibration(shardFilePath(whole, shard), fakeEncoder([]), 'float64', 0, layout), shard);
+    expect(resumed.blocks).toEqual(fresh.blocks); // the resumed shard saw exactly what an uninterrupted one sees
   });
 
   it('keeps a finished shard of the same calibration and recomputes one of another', async () => {

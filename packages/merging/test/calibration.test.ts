@@ -76,7 +76,8 @@ describe('calibration run', () => {
     const log: string[][] = [];
     const file = await run(join(tmp, 'full.json'), fakeEncoder(log));
     expect(log.map((b) => b.length)).toEqual([4, 4, 4, 4, 4]);
-    expect(file.data).toEqual({ source: 'imgs/', count: 20, seed: 0, imagesSha256: sha256(images.slice(0, 20).join('\n')) });
+    expect(file.data).toEqual({ source: 'imgs/', count: 20, seed: 0, imagesSha256: sha256(images.slice(0, 20).join('\n')), missing: 0 });
+    expect(file.layout).toBe('compact');
     expect(file.blocks.map((b) => [b.batches, b.threshold === null])).toEqual([[5, false], [0, true], [5, false]]);
     expect(readThresholdFile(join(tmp, 'full.json'))).toEqual(file);
     expect(existsSync(join(tmp, 'full.json.checkpoint.json'))).toBe(false);

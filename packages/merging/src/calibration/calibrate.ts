@@ -1,6 +1,7 @@
 import { DymuError, Rng, type MergePolicy } from '@dymu/core';
 import { shardBatches, type BatchShard } from './batch-shard.ts';
 import { calibratingPolicy } from './calibrating-policy.ts';
+import type { CalibrationLayout } from './layout.ts';
 
 /** Where a calibration keeps its finished batches: `taus[k][block]` of its k-th batch (null where r_i = 0). */
 export interface CalibrationCheckpoint {
@@ -14,6 +15,8 @@ export interface CalibrateOptions {
   readonly batchSize: number;
   /** r_i per block. */
   readonly schedule: readonly number[];
+  /** How later blocks of a batch see the batch-merged tokens (DYMU.md §3b); default `compact`. */
+  readonly layout?: CalibrationLayout;
   /** Runs the encoder on one batch with the given policy, through every block with r_i > 0. */
   readonly encodeBatch: (images: string[], policy: MergePolicy) => Promise<void>;
   readonly checkpoint?: CalibrationCheckpoint;
@@ -40,7 +43,7 @@ export async function calibrate(options: CalibrateOptions): Promise<(number | nu
   options.onProgress?.(taus.length, batches.length);
   for (const batch of batches.slice(taus.length)) {
     const recorded: (number | null)[] = schedule.map(() => null);
-    const policy = calibratingPolicy(schedule, (block, tau) => (recorded[block] = tau));
+    const policy = calibratingPolicy(schedule, (block, tau) => (recorded[block] = tau), options.layout);
     await options.encodeBatch(images.slice(batch * batchSize, (batch + 1) * batchSize), policy);
     const missed = schedule.findIndex((r, block) => r > 0 && recorded[block] === null);
     if (missed >= 0) throw new DymuError(`block ${missed} has r = ${schedule[missed]} but did not run or had no tokens to rank`, { field: 'schedule' });

@@ -8,19 +8,29 @@ import { calibrate } from './calibrate.ts';
 import { checkpointFile } from './checkpoint-file.ts';
 import { calibrationHeader, checkpointIdentity, thresholdFileOf, type CalibrationHeader } from './header.ts';
 import { isFinishedShardFile, readShardFile, shardFileOf, writeShardFile, type CalibrationShardFile } from './shard-file.ts';
+import type { CalibrationLayout } from './layout.ts';
 import type { RunningMean } from './statistics.ts';
 
 export interface CalibrationRun {
   readonly encoder: ThresholdFile['encoder'];
   readonly schedule: Schedule;
   readonly batchSize: number;
-  /** The sampled images (as the source names them), the source, and the sampling seed. */
-  readonly data: { readonly source: string; readonly images: readonly string[]; readonly seed: number };
+  /**
+   * The sampled images (as the source names them), the source, the sampling seed, and the entries
+   * of the source whose images were missing at the start (left out before sampling, `presentImages`).
+   */
+  readonly data: { readonly source: string; readonly images: readonly string[]; readonly seed: number; readonly missing?: readonly string[] };
+  /** DYMU.md §3b; default `compact`. */
+  readonly layout?: CalibrationLayout;
   readonly encodeBatch: (images: string[], policy: MergePolicy) => Promise<void>;
   /** The threshold file (`runCalibration`) or the shard file (`runCalibrationShard`, normally `shardFilePath(thresholds, shard)`). */
   readonly out: string;
   /** Default: `<out>.checkpoint.json`. */
   readonly checkpoint?: string;
+  /** Discard the checkpoint of an earlier, unfinished run (of this or another calibration) and start over. */
+  readonly restart?: boolean;
+  /** How the user asks for `restart`, named when a checkpoint cannot be resumed (default `--restart`). */
+  readonly restartOption?: string;
   readonly runningMean?: RunningMean;
   readonly tool: ThresholdFile['tool'];
   readonly onProgress?: (done: number, total: number) => void;
@@ -58,13 +68,15 @@ export async function runCalibrationShard(run: CalibrationRun, shard: BatchShard
 const checkpointPath = (run: CalibrationRun): string => run.checkpoint ?? `${run.out}.checkpoint.json`;
 
 function calibrateBatches(run: CalibrationRun, header: CalibrationHeader, shard?: BatchShard): Promise<(number | null)[][]> {
-  const identity = shard ? { ...checkpointIdentity(header), shard } : checkpointIdentity(header);
+  const identity = { ...checkpointIdentity(header, run.data.missing ?? []), ...(shard ? { shard } : {}) };
+  if (run.restart) rmSync(checkpointPath(run), { force: true });
   return calibrate({
     images: run.data.images,
     batchSize: run.batchSize,
     schedule: header.schedule.r,
+    layout: header.layout,
     encodeBatch: run.encodeBatch,
-    checkpoint: checkpointFile(checkpointPath(run), identity),
+    checkpoint: checkpointFile(checkpointPath(run), identity, run.restartOption ?? '--restart'),
     shard,
     onProgress: run.onProgress,
   });

@@ -6,24 +6,31 @@ import { blockThresholds } from './statistics.ts';
 /** What a threshold file says about its calibration apart from the thresholds and the time; every shard of a calibration has the same. */
 export type CalibrationHeader = Omit<ThresholdFile, 'blocks' | 'createdAt'>;
 
-/** The header of a run: the images used (full batches only, hashed by name), schedule, batch size, encoder, tool. */
-export function calibrationHeader(run: Pick<CalibrationRun, 'encoder' | 'schedule' | 'batchSize' | 'data' | 'runningMean' | 'tool'>): CalibrationHeader {
+/** The header of a run: the images used (full batches only, hashed by name), the missing ones counted, schedule, batch size, layout, encoder, tool. */
+export function calibrationHeader(run: Pick<CalibrationRun, 'encoder' | 'schedule' | 'batchSize' | 'data' | 'layout' | 'runningMean' | 'tool'>): CalibrationHeader {
   const used = run.data.images.slice(0, Math.floor(run.data.images.length / run.batchSize) * run.batchSize);
   return {
     format: THRESHOLD_FORMAT,
     encoder: run.encoder,
     schedule: { name: run.schedule.name, r: [...run.schedule.r] },
     batchSize: run.batchSize,
-    data: { source: run.data.source, count: used.length, seed: run.data.seed, imagesSha256: sha256(used.join('\n')) },
+    data: { source: run.data.source, count: used.length, seed: run.data.seed, imagesSha256: sha256(used.join('\n')), missing: run.data.missing?.length ?? 0 },
+    layout: run.layout ?? 'compact',
     runningMean: run.runningMean ?? 'float64',
     tool: run.tool,
   };
 }
 
-/** What a checkpoint must match to be resumed: weights, schedule, batch size and data. */
-export function checkpointIdentity(header: CalibrationHeader): Record<string, unknown> {
+/** What a checkpoint must match to be resumed: weights, schedule, batch size, layout and data (with the names of the images missing at the start). */
+export function checkpointIdentity(header: CalibrationHeader, missing: readonly string[]): Record<string, unknown> {
   const { data } = header;
-  return { model: header.encoder.weightsSha256, schedule: header.schedule.r, batchSize: header.batchSize, data: { count: data.count, seed: data.seed, imagesSha256: data.imagesSha256 } };
+  return {
+    model: header.encoder.weightsSha256,
+    schedule: header.schedule.r,
+    batchSize: header.batchSize,
+    layout: header.layout,
+    data: { count: data.count, seed: data.seed, imagesSha256: data.imagesSha256, missing },
+  };
 }
 
 /**
@@ -37,6 +44,7 @@ export function thresholdFileOf(header: CalibrationHeader, taus: readonly (reado
     schedule: header.schedule,
     batchSize: header.batchSize,
     data: header.data,
+    layout: header.layout,
     runningMean: header.runningMean,
     blocks: blockThresholds(taus, header.schedule.r, header.runningMean),
     createdAt: new Date().toISOString(),

@@ -22,3 +22,14 @@ export function readImageSource(source: string): { names: string[]; path: (name:
   if (names.length === 0) throw new DymuError('lists no images', { file: source });
   return { names, path: (name) => resolve(dirname(source), name) };
 }
+
+/**
+ * The entries whose images are there (a file at `path(name)`), in order, and those whose images are
+ * missing: a calibration draws its sample among the present ones and records how many were missing.
+ */
+export function presentImages(names: readonly string[], path: (name: string) => string): { present: string[]; missing: string[] } {
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const name of names) (existsSync(path(name)) ? present : missing).push(name);
+  return { present, missing };
+}
