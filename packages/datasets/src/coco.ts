@@ -53,7 +53,7 @@ export function cocoSource(options: CocoOptions): ImageSource<CocoRecord> {
         throw new DymuError(`holds no ${wanted}`, { file: join(root, 'annotations') });
       }
       const captions = options.captions ? await readCaptions(file) : undefined;
-      for await (const { value, field } of streamJson(file, { path: ['images'] })) {
+      for await (const { value, field } of streamJson(file, { path: ['images'], container: 'array' })) {
         const f = new Fields(value, file, field);
         const id = f.int('id');
         const record: CocoRecord = {
@@ -73,7 +73,7 @@ export function cocoSource(options: CocoOptions): ImageSource<CocoRecord> {
 
 async function readCaptions(file: string): Promise<Map<number, string[]>> {
   const byImage = new Map<number, string[]>();
-  for await (const { value, field } of streamJson(file, { path: ['annotations'] })) {
+  for await (const { value, field } of streamJson(file, { path: ['annotations'], container: 'array' })) {
     const f = new Fields(value, file, field);
     const id = f.int('image_id');
     const caption = f.string('caption');

@@ -55,7 +55,7 @@ export function gqaSource(options: GqaOptions): ImageSource<GqaRecord> {
     name: options.name ?? `gqa/${split}`,
     async *records(): AsyncGenerator<GqaRecord> {
       for (const file of gqaQuestionFiles(root, split)) {
-        for await (const { key, value, field } of streamJson(file)) {
+        for await (const { key, value, field } of streamJson(file, { container: 'object' })) {
           const f = new Fields(value, file, field);
           const imageId = f.string('imageId');
           const record: GqaRecord = { id: String(key), imagePath: join(root, 'images', `${imageId}.jpg`), source: 'gqa', split, imageId, question: f.string('question') };

@@ -13,6 +13,8 @@ export interface JsonMember {
 export interface StreamJsonOptions {
   /** Keys leading from the top-level object to the container to stream; [] (default) streams the top-level value. */
   path?: readonly string[];
+  /** What the streamed container must be: an array of records, or an object of records keyed by id. */
+  container: 'array' | 'object';
   /** Bytes read at a time (default 1 MiB). */
   chunkSize?: number;
 }
@@ -25,6 +27,7 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
+const BOM = 0xfeff;
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const endsScalar = (c: number): boolean => isSpace(c) || c === COMMA || c === RBRACE || c === RBRACKET;
@@ -33,16 +36,22 @@ const endsScalar = (c: number): boolean => isSpace(c) || c === COMMA || c === RB
  * Yields the members of one array or object of a JSON file, one at a time, reading the file in
  * chunks: memory holds one member plus one chunk, whatever the file size. Only the streamed
  * members are parsed (each with JSON.parse); values beside the path are skipped, checked for
- * balanced brackets and strings only. Reading stops when the streamed container closes.
+ * balanced brackets and strings only. Reading stops when the streamed container closes. The
+ * container must be the one `options.container` names (an array where an object keyed by id is
+ * expected would turn the ids into "0", "1", …). A UTF-8 byte order mark before the JSON is skipped.
  */
-export async function* streamJson(file: string, options: StreamJsonOptions = {}): AsyncGenerator<JsonMember> {
+export async function* streamJson(file: string, options: StreamJsonOptions): AsyncGenerator<JsonMember> {
   const path = options.path ?? [];
   const reader = new Reader(file, options.chunkSize ?? 1 << 20);
   try {
     for (let level = 0; level < path.length; level++) await reader.enter(path[level], path.slice(0, level).join('.'));
     const prefix = path.join('.');
     const c = await reader.peek();
-    if (c !== LBRACKET && c !== LBRACE) reader.fail(`expected an array or an object${prefix ? ` at ${prefix}` : ''}`);
+    const expected = options.container === 'array' ? 'an array of records' : 'an object of records keyed by id';
+    if (c !== (options.container === 'array' ? LBRACKET : LBRACE)) {
+      const found = c === LBRACKET ? 'an array' : c === LBRACE ? 'an object' : c < 0 ? 'the end of the file' : `a value starting with '${String.fromCharCode(c)}'`;
+      reader.fail(`expected ${expected}${prefix ? ` at ${prefix}` : ''}, found ${found}`);
+    }
     for await (const key of reader.members()) {
       const field = typeof key === 'number' ? `${prefix}[${key}]` : `${prefix}[${JSON.stringify(key)}]`;
       reader.field = field;
@@ -100,10 +109,11 @@ class Reader {
       throw new DymuError(`cannot read: ${(cause as Error).message}`, { file: this.file, cause });
     }
     if (next.done) return -1;
+    const first = this.dropped === 0 && this.buf.length === 0;
     const shift = this.pos;
     this.buf = this.buf.slice(shift) + next.value;
     this.dropped += shift;
-    this.pos = 0;
+    this.pos = first && this.buf.charCodeAt(0) === BOM ? 1 : 0;
     return shift;
   }
 

@@ -29,8 +29,9 @@ export interface LlavaMixOptions {
 
 /**
  * The image entries of the LLaVA-1.5 instruction mix, in file order; text-only entries (no
- * `image`) are skipped. The official DyMU calibration set is the first 256k of these, shuffled
- * (the sampler's 'first' mode).
+ * `image` key) are skipped. `"image": null` is an error, not a text-only entry: LLaVA's training
+ * code counts every entry with the key as an image entry, so skipping it would shift the official
+ * calibration set, the first 256k of these image entries, shuffled (the sampler's 'first' mode).
  */
 export function llavaMixSource(options: LlavaMixOptions): ImageSource<LlavaMixRecord> {
   const { file } = options;
@@ -38,10 +39,10 @@ export function llavaMixSource(options: LlavaMixOptions): ImageSource<LlavaMixRe
   return {
     name: options.name ?? 'llava_mix',
     async *records(): AsyncGenerator<LlavaMixRecord> {
-      for await (const { key, value, field } of streamJson(file)) {
+      for await (const { key, value, field } of streamJson(file, { container: 'array' })) {
         const f = new Fields(value, file, field);
-        if (!f.has('image')) continue;
-        const image = f.string('image');
+        if (f.value.image === undefined) continue;
+        const image = typeof f.value.image === 'string' ? f.value.image : f.fail('image', 'an image path (a text-only entry has no "image" key)');
         const conversations = f.objects('conversations').map((turn) => ({ from: turn.string('from'), value: turn.string('value') }));
         if (conversations.length === 0) f.fail('conversations', 'a non-empty array of {from, value}');
         yield { id: f.id('id'), imagePath: join(imageRoot, image), source: 'llava_mix', index: key as number, subset: image.split('/')[0], conversations };

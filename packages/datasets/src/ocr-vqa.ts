@@ -38,7 +38,7 @@ export function ocrVqaSource(options: OcrVqaOptions): ImageSource<OcrVqaRecord> 
     name: options.name ?? (options.split ? `ocr_vqa/${options.split}` : 'ocr_vqa'),
     async *records(): AsyncGenerator<OcrVqaRecord> {
       const file = join(root, 'dataset.json');
-      for await (const { key, value, field } of streamJson(file)) {
+      for await (const { key, value, field } of streamJson(file, { container: 'object' })) {
         const f = new Fields(value, file, field);
         const split = SPLITS[f.int('split')] ?? f.fail('split', '1 (train), 2 (val) or 3 (test)');
         if (options.split && split !== options.split) continue;

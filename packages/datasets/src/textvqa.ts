@@ -46,7 +46,7 @@ export function textVqaSource(options: TextVqaOptions): ImageSource<TextVqaRecor
       const ocrFile = textVqaOcrFile(root, split);
       const ocr = existsSync(ocrFile) ? await readOcrTokens(ocrFile) : undefined;
       const file = textVqaQuestionsFile(root, split);
-      for await (const { value, field } of streamJson(file, { path: ['data'] })) {
+      for await (const { value, field } of streamJson(file, { path: ['data'], container: 'array' })) {
         const f = new Fields(value, file, field);
         const imageId = f.string('image_id');
         const record: TextVqaRecord = {
@@ -70,7 +70,7 @@ export function textVqaSource(options: TextVqaOptions): ImageSource<TextVqaRecor
 
 async function readOcrTokens(file: string): Promise<Map<string, string[]>> {
   const tokens = new Map<string, string[]>();
-  for await (const { value, field } of streamJson(file, { path: ['data'] })) {
+  for await (const { value, field } of streamJson(file, { path: ['data'], container: 'array' })) {
     const f = new Fields(value, file, field);
     tokens.set(f.string('image_id'), f.strings('ocr_tokens'));
   }

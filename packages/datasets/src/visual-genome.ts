@@ -41,9 +41,9 @@ export function vgSource(options: VgOptions): ImageSource<VgRecord> {
     async *records(): AsyncGenerator<VgRecord> {
       const file = join(root, 'image_data.json');
       const qaFile = join(root, 'question_answers.json');
-      const qas = options.questions ? streamJson(qaFile) : undefined;
+      const qas = options.questions ? streamJson(qaFile, { container: 'array' }) : undefined;
       try {
-        for await (const { value, field } of streamJson(file)) {
+        for await (const { value, field } of streamJson(file, { container: 'array' })) {
           const f = new Fields(value, file, field);
           const imageId = f.int('image_id');
           const match = IMAGE_URL.exec(f.string('url')) ?? f.fail('url', 'a URL ending in VG_100K/<file> or VG_100K_2/<file>');

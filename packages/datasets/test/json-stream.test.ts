@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -14,7 +14,7 @@ function fileWith(text: string): string {
   return file;
 }
 
-async function collect(file: string, options: StreamJsonOptions = {}): Promise<JsonMember[]> {
+async function collect(file: string, options: StreamJsonOptions): Promise<JsonMember[]> {
   const out: JsonMember[] = [];
   for await (const m of streamJson(file, options)) out.push(m);
   return out;
@@ -32,7 +32,7 @@ describe('streamJson', () => {
     const file = fileWith(JSON.stringify([...records, 1, 'x', null, [], {}], null, 2));
     const expected = JSON.parse(JSON.stringify([...records, 1, 'x', null, [], {}]));
     for (const chunkSize of chunkSizes) {
-      const members = await collect(file, { chunkSize });
+      const members = await collect(file, { container: 'array', chunkSize });
       expect(members.map((m) => m.value)).toEqual(expected);
       expect(members.map((m) => m.key)).toEqual(expected.map((_: unknown, i: number) => i));
       expect(members[2].field).toBe('[2]');
@@ -43,21 +43,21 @@ describe('streamJson', () => {
     const object = Object.fromEntries(records.map((r) => [`k"${r.s}`, r]));
     const file = fileWith(JSON.stringify(object));
     for (const chunkSize of chunkSizes) {
-      const members = await collect(file, { chunkSize });
+      const members = await collect(file, { container: 'object', chunkSize });
       expect(Object.fromEntries(members.map((m) => [m.key, m.value]))).toEqual(JSON.parse(JSON.stringify(object)));
     }
-    expect((await collect(file))[1].field).toBe(JSON.stringify([`k"\\`]));
+    expect((await collect(file, { container: 'object' }))[1].field).toBe(JSON.stringify([`k"\\`]));
   });
 
   it('streams a container inside the top-level object, skipping the values around it', async () => {
     const file = fileWith(JSON.stringify({ info: { s: TRICKY, deep: [[[{ a: '}]' }]]] }, n: 3, images: records, annotations: records }));
     for (const chunkSize of chunkSizes) {
-      const members = await collect(file, { path: ['images'], chunkSize });
+      const members = await collect(file, { path: ['images'], container: 'array', chunkSize });
       expect(members.map((m) => m.value)).toEqual(JSON.parse(JSON.stringify(records)));
       expect(members[3].field).toBe('images[3]');
     }
     const nested = fileWith(JSON.stringify({ a: { skip: [1], b: { c: [10, 20] } } }));
-    expect((await collect(nested, { path: ['a', 'b', 'c'] })).map((m) => [m.field, m.value])).toEqual([
+    expect((await collect(nested, { path: ['a', 'b', 'c'], container: 'array' })).map((m) => [m.field, m.value])).toEqual([
       ['a.b.c[0]', 10],
       ['a.b.c[1]', 20],
     ]);
@@ -76,7 +76,7 @@ describe('streamJson', () => {
     const parse = vi.spyOn(JSON, 'parse');
     try {
       let count = 0;
-      for await (const { key, value } of streamJson(file, { chunkSize: 1 << 16 })) {
+      for await (const { key, value } of streamJson(file, { container: 'array', chunkSize: 1 << 16 })) {
         if (count % 997 === 0) expect(value).toEqual(entry(key as number));
         count++;
       }
@@ -91,7 +91,7 @@ describe('streamJson', () => {
   it('stops reading when the consumer stops', async () => {
     const file = fileWith(`[${Array.from({ length: 1000 }, (_, i) => i).join(',')}, oops`);
     const first: unknown[] = [];
-    for await (const { value } of streamJson(file, { chunkSize: 16 })) {
+    for await (const { value } of streamJson(file, { container: 'array', chunkSize: 16 })) {
       first.push(value);
       if (first.length === 3) break;
     }
@@ -99,9 +99,9 @@ describe('streamJson', () => {
   });
 
   describe('bad files: a DymuError naming the file, the record and the position', () => {
-    const fails = async (text: string, options: StreamJsonOptions = {}) => {
+    const fails = async (text: string, options: Partial<StreamJsonOptions> = {}) => {
       const file = fileWith(text);
-      const error = await collect(file, { chunkSize: 4, ...options }).then(
+      const error = await collect(file, { chunkSize: 4, container: 'array', ...options }).then(
         () => undefined,
         (e: Error) => e,
       );
@@ -120,7 +120,7 @@ describe('streamJson', () => {
     });
 
     it('a truncated file', async () => {
-      const { file, message } = await fails('{"x": {"a": 1}, "y": {"b": [1, 2');
+      const { file, message } = await fails('{"x": {"a": 1}, "y": {"b": [1, 2', { container: 'object' });
       expect(message).toBe(`${file}: ["y"]: unexpected end of file (character 32)`);
     });
 
@@ -156,17 +156,39 @@ describe('streamJson', () => {
 
     it('a top-level value that is not a container', async () => {
       const { file, message } = await fails('"just a string"');
-      expect(message).toBe(`${file}: expected an array or an object (character 0)`);
+      expect(message).toBe(`${file}: expected an array of records, found a value starting with '"' (character 0)`);
+    });
+
+    it('an array where an object keyed by id is expected, and the other way round (ids would become "0", "1", …)', async () => {
+      const array = await fails('[{"imageId": "n1"}]', { container: 'object' });
+      expect(array.message).toBe(`${array.file}: expected an object of records keyed by id, found an array (character 0)`);
+      const object = await fails('{"0": {"image": "a.jpg"}}');
+      expect(object.message).toBe(`${object.file}: expected an array of records, found an object (character 0)`);
+      const inside = await fails('{"data": {"q1": {}}}', { path: ['data'] });
+      expect(inside.message).toBe(`${inside.file}: expected an array of records at data, found an object (character 9)`);
+      const empty = await fails('[]', { container: 'object' });
+      expect(empty.message).toBe(`${empty.file}: expected an object of records keyed by id, found an array (character 0)`);
     });
 
     it('an empty file', async () => {
       const { file, message } = await fails('');
-      expect(message).toBe(`${file}: expected an array or an object (character 0)`);
+      expect(message).toBe(`${file}: expected an array of records, found the end of the file (character 0)`);
     });
 
     it('a file that does not exist', async () => {
       const file = join(dir, 'absent.json');
-      await expect(collect(file)).rejects.toThrow(`${file}: cannot read: ENOENT`);
+      await expect(collect(file, { container: 'array' })).rejects.toThrow(`${file}: cannot read: ENOENT`);
     });
+  });
+
+  it('skips a UTF-8 byte order mark at the start of the file, for any chunk size, and keeps one inside a string', async () => {
+    const file = fileWith('\uFEFF{"q1": {"s": "\uFEFFa"}, "q2": {"s": "b"}}');
+    expect(readFileSync(file).subarray(0, 4)).toEqual(Buffer.from([0xef, 0xbb, 0xbf, 0x7b]));
+    for (const chunkSize of chunkSizes) {
+      const members = await collect(file, { container: 'object', chunkSize });
+      expect(members.map((m) => [m.key, m.value])).toEqual([['q1', { s: '\uFEFFa' }], ['q2', { s: 'b' }]]);
+    }
+    const bad = fileWith('\uFEFF[1, 2, ]');
+    await expect(collect(bad, { container: 'array', chunkSize: 2 })).rejects.toThrow(`${bad}: [2]: expected a value (character 8)`);
   });
 });

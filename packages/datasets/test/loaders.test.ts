@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +213,19 @@ describe('GQA', () => {
       `${join(dir, 'questions1.2')}: holds neither testdev_all_questions.json nor testdev_all_questions/`,
     );
   });
+
+  it('refuses a questions file that is an array (its ids would become "0", "1", …)', async () => {
+    const dir = join(bad, 'gqa-array');
+    const file = writeJson(join(dir, 'questions1.2/val_balanced_questions.json'), [{ question: 'q', imageId: 'a' }]);
+    expect(await failure(gqaSource({ root: dir, split: 'val_balanced' }))).toBe(`${file}: expected an object of records keyed by id, found an array (character 0)`);
+  });
+
+  it('reads a questions file that starts with a UTF-8 byte order mark', async () => {
+    const dir = join(bad, 'gqa-bom');
+    const file = writeJson(join(dir, 'questions1.2/val_balanced_questions.json'), {});
+    writeFileSync(file, `\uFEFF${JSON.stringify({ '7': { question: 'q', imageId: 'n1' } })}`);
+    expect((await all(gqaSource({ root: dir, split: 'val_balanced' }))).map((r) => [r.id, r.imageId])).toEqual([['7', 'n1']]);
+  });
 });
 
 describe('LLaVA-1.5 mix', () => {
@@ -241,7 +254,27 @@ describe('LLaVA-1.5 mix', () => {
     ]);
     expect(await failure(llavaMixSource({ file, imageRoot: root }))).toBe(`${file}: [1].conversations[1].value: expected a string, got 7`);
     const file2 = writeJson(join(bad, 'mix2.json'), [{ id: 'a', image: ['coco/a.jpg'], conversations: [turn] }]);
-    expect(await failure(llavaMixSource({ file: file2 }))).toBe(`${file2}: [0].image: expected a string, got ["coco/a.jpg"]`);
+    expect(await failure(llavaMixSource({ file: file2 }))).toBe(`${file2}: [0].image: expected an image path (a text-only entry has no "image" key), got ["coco/a.jpg"]`);
+  });
+
+  it('refuses "image": null (LLaVA counts the entry as an image entry), naming the entry', async () => {
+    const turn = { from: 'human', value: 'q' };
+    const file = writeJson(join(bad, 'mix-null.json'), [
+      { id: 'text', conversations: [turn] },
+      { id: 'a', image: null, conversations: [turn] },
+    ]);
+    expect(await failure(llavaMixSource({ file }))).toBe(`${file}: [1].image: expected an image path (a text-only entry has no "image" key), got null`);
+  });
+
+  it('refuses a mix that is an object instead of a list', async () => {
+    const file = writeJson(join(bad, 'mix-object.json'), { '0': { id: 'a', image: 'coco/a.jpg', conversations: [{ from: 'human', value: 'q' }] } });
+    expect(await failure(llavaMixSource({ file }))).toBe(`${file}: expected an array of records, found an object (character 0)`);
+  });
+
+  it('reads a mix written with a UTF-8 byte order mark', async () => {
+    const file = join(bad, 'mix-bom.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify([{ id: 'a', image: 'coco/a.jpg', conversations: [{ from: 'human', value: 'q' }] }])}`);
+    expect((await all(llavaMixSource({ file }))).map((r) => [r.id, r.subset])).toEqual([['a', 'coco']]);
   });
 });
 
