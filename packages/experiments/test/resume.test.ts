@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../src/config/load-experiment.ts';
@@ -51,7 +51,8 @@ describe('a run killed mid-way', () => {
     const committed = dir.rows().length;
     expect(committed).toBeGreaterThanOrEqual(killedAt);
     expect(committed).toBeLessThan(24);
-    writeFileSync(join(dir.path, 'rows-00099.arrow.123-dead.tmp'), 'half a chunk'); // as a write cut short would leave it
+    writeFileSync(`${join(dir.path, 'rows-000099.arrow')}~elsewhere~123~0badc0de.tmp`, 'half a chunk'); // as a write cut short on another host would leave it
+    utimesSync(readdirSync(dir.path).filter((f) => f.endsWith('.tmp')).map((f) => join(dir.path, f))[0], new Date(0), new Date(0)); // … long ago
 
     expect((await runExperiment(experiment, testContainer(ws))).map((r) => r.outcome)).toEqual(['computed']);
     expect(dir.status).toBe('done');

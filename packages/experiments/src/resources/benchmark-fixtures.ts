@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { DymuError, Rng } from '@dymu/core';
+import { commitDirectory, DymuError, Rng, temporaryDirectory } from '@dymu/core';
 import { drawImage, IMAGE_KINDS } from './generated-images.ts';
 
 /**
@@ -89,7 +89,7 @@ export async function benchmarkFixture(benchmark: string, seed: number, cache: s
   if (!write) throw new DymuError(`no generated fixture for benchmark ${JSON.stringify(benchmark)} (there are: ${FIXTURE_BENCHMARKS.join(', ')})`, { field: 'root.generated' });
   const dir = join(cache, 'fixtures', `${benchmark}-seed${seed}`);
   if (existsSync(dir)) return dir;
-  const temporary = `${dir}.${process.pid}.tmp`;
+  const temporary = temporaryDirectory(dir);
   const put: Put = (path, content) => {
     mkdirSync(dirname(join(temporary, path)), { recursive: true });
     writeFileSync(join(temporary, path), content);
@@ -101,11 +101,6 @@ export async function benchmarkFixture(benchmark: string, seed: number, cache: s
     return (format === 'png' ? image.png() : image.jpeg({ quality: 90 })).toBuffer();
   };
   await write(put, picture);
-  try {
-    renameSync(temporary, dir);
-  } catch (error) {
-    if (!existsSync(dir)) throw error;
-    rmSync(temporary, { recursive: true }); // another process wrote it first
-  }
+  commitDirectory(temporary, dir);
   return dir;
 }

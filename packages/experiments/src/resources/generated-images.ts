@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { canonicalJson, Rng, sha256 } from '@dymu/core';
+import { canonicalJson, commitDirectory, Rng, sha256, temporaryDirectory } from '@dymu/core';
 import type { ImageRecord } from '@dymu/datasets';
 
 /** Image kinds of increasing complexity: one colour, a linear blend of two, a smooth two-colour pattern, per-pixel noise. */
@@ -50,18 +50,13 @@ export async function generatedImages(spec: GeneratedImages, cache: string): Pro
   const dir = join(cache, 'images', `generated-${sha256(canonicalJson(spec)).slice(0, 16)}`);
   const images = spec.kinds.flatMap((kind) => Array.from({ length: spec.count }, (_, i) => ({ kind, i, id: `${kind}-${String(i).padStart(3, '0')}` })));
   if (!existsSync(dir)) {
-    const temporary = `${dir}.${process.pid}.tmp`;
-    mkdirSync(temporary, { recursive: true });
+    const temporary = temporaryDirectory(dir);
+    mkdirSync(temporary);
     for (const { kind, i, id } of images) {
       const pixels = drawImage(kind, spec.size, Rng.stream(spec.seed, `generated/${kind}/${i}`));
       await sharp(pixels, { raw: { width: spec.size, height: spec.size, channels: 3 } }).png().toFile(join(temporary, `${id}.png`));
     }
-    try {
-      renameSync(temporary, dir);
-    } catch (error) {
-      if (!existsSync(dir)) throw error;
-      rmSync(temporary, { recursive: true }); // another process wrote the same images first
-    }
+    commitDirectory(temporary, dir);
   }
   return images.map(({ kind, id }) => ({ id, imagePath: join(dir, `${id}.png`), source: 'generated', group: kind }));
 }

@@ -1,8 +1,9 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DymuError } from '@dymu/core';
-import { makeVitModel, makeVlmModel, readLlavaConfig } from '@dymu/weights';
+import { commitDirectory, DymuError, temporaryDirectory } from '@dymu/core';
+import { makeVitModel, makeVlmModel, readLlavaConfig, WeightStore } from '@dymu/weights';
 import type { ModelConfig, ModelRef } from '../config/experiment.ts';
+import type { ModelFingerprints } from '../results/run-dir.ts';
 
 /**
  * The directory of a model: a path as given (relative to the working directory), or a generated
@@ -13,16 +14,11 @@ export function modelDir(ref: ModelRef, cache: string): string {
   if (typeof ref === 'string') return resolve(ref);
   const dir = resolve(cache, 'models', `${ref.generated}-${ref.preset}-seed${ref.seed}`);
   if (existsSync(join(dir, 'config.json'))) return dir;
-  const temporary = `${dir}.${process.pid}.tmp`;
+  const temporary = temporaryDirectory(dir);
   const options = { preset: ref.preset, seed: ref.seed, out: temporary };
   if (ref.generated === 'llama' || ref.generated === 'qwen2') makeVlmModel({ ...options, family: ref.generated });
   else makeVitModel({ ...options, arch: ref.generated });
-  try {
-    renameSync(temporary, dir);
-  } catch (error) {
-    if (!existsSync(join(dir, 'config.json'))) throw error;
-    rmSync(temporary, { recursive: true }); // another process wrote it first
-  }
+  commitDirectory(temporary, dir);
   return dir;
 }
 
@@ -36,4 +32,17 @@ export function visionTowerDir(model: ModelConfig, cache: string): string {
     throw new DymuError(`${JSON.stringify(config.visionTower)} is not a directory inside the checkpoint: set model.encoder to the vision tower`, { file: config.source, field: 'mm_vision_tower' });
   }
   return dir;
+}
+
+/**
+ * The content fingerprint (`WeightStore.contentFingerprint`: full hashes of the weights, cached
+ * under `<cache>/hashes`, and the config and tokenizer files) of every model directory a run uses:
+ * `encoder` (the vision tower, also when it sits inside the LLaVA checkpoint) and `llm`.
+ */
+export async function modelFingerprints(model: ModelConfig, cache: string): Promise<ModelFingerprints> {
+  const dirs: Record<string, string> = { encoder: visionTowerDir(model, cache) };
+  if (model.llm !== null) dirs.llm = modelDir(model.llm, cache);
+  const out: Record<string, { dir: string; fingerprint: string }> = {};
+  for (const [role, dir] of Object.entries(dirs)) out[role] = { dir, fingerprint: await WeightStore.open(dir).contentFingerprint(cache) };
+  return out;
 }

@@ -1,9 +1,11 @@
+import { mkdirSync } from 'node:fs';
 import type { Container } from 'inversify';
-import { DymuError, Progress } from '@dymu/core';
+import { DymuError, Progress, withLock } from '@dymu/core';
 import type { Experiment } from '../config/experiment.ts';
 import { lookup } from '../di/lookup.ts';
 import { RESOURCES, SETTINGS, TASKS } from '../di/tokens.ts';
 import type { PlannedRun } from '../plan/plan.ts';
+import { modelFingerprints } from '../resources/models.ts';
 import { RunDir } from '../results/run-dir.ts';
 import type { Column } from '../tasks/task.ts';
 
@@ -18,30 +20,37 @@ const KEY_COLUMNS: readonly Column[] = [
 ];
 
 /**
- * Runs one run into its directory: skipped when finished; otherwise the task is opened, rows are
- * computed from the first sample without a committed row, committed chunk by chunk, and once all
- * are there the summary is computed from the rows on disk and the run marked DONE.
+ * Runs one run into its directory: skipped when finished (with the same model fingerprints, its
+ * files whole); otherwise, holding the directory's lock (waiting for another process that holds
+ * it, then skipping the run if that one finished it), the task is opened, rows are computed from
+ * the first sample without a committed row, committed chunk by chunk, and once all are there the
+ * summary is computed from the rows on disk and the run marked DONE.
  */
 export async function executeRun(experiment: Experiment, run: PlannedRun, container: Container, label: string, onChunk?: ChunkListener): Promise<RunOutcome> {
   const settings = container.get(SETTINGS);
   const dir = RunDir.of(settings.results, experiment.name, run.id);
-  if (dir.status === 'done') return 'cached';
-  const started = performance.now();
-  const task = lookup(container, TASKS, run.config.task, 'task');
-  const opened = await task.open({ run, execution: experiment.execution, resources: container.get(RESOURCES) });
-  if (opened.total === 0) throw new DymuError(`the run has no samples (${label})`, { file: experiment.file });
-  const columns = [...KEY_COLUMNS, ...opened.columns];
-  const first = dir.begin(experiment.name, run, opened.total).length;
-  const progress = new Progress(label, opened.total - first, 'samples', settings.progress);
-  for (let from = first; from < opened.total; from += experiment.execution.chunk) {
-    const to = Math.min(opened.total, from + experiment.execution.chunk);
-    const rows = await opened.rows(from, to);
-    if (rows.length !== to - from) throw new DymuError(`task ${task.name} returned ${rows.length} rows for samples ${from}…${to - 1}`);
-    dir.commit(columns, rows.map((row, k) => ({ run_id: run.id, index: from + k, ...row })));
-    progress.tick(rows.length);
-    await onChunk?.(run, to, opened.total);
-  }
-  if (opened.total > first) progress.finish();
-  dir.finish(await opened.summarize(dir.rows()), performance.now() - started);
-  return 'computed';
+  const models = await modelFingerprints(run.config.model, settings.cache);
+  if (dir.finished(models)) return 'cached';
+  mkdirSync(dir.path, { recursive: true });
+  return withLock(dir.lockPath, async () => {
+    if (dir.finished(models)) return 'cached';
+    const started = performance.now();
+    const task = lookup(container, TASKS, run.config.task, 'task');
+    const opened = await task.open({ run, execution: experiment.execution, resources: container.get(RESOURCES) });
+    if (opened.total === 0) throw new DymuError(`the run has no samples (${label})`, { file: experiment.file });
+    const columns = [...KEY_COLUMNS, ...opened.columns];
+    const first = dir.begin(experiment.name, run, opened.total, models, settings.warn).length;
+    const progress = new Progress(label, opened.total - first, 'samples', settings.progress);
+    for (let from = first; from < opened.total; from += experiment.execution.chunk) {
+      const to = Math.min(opened.total, from + experiment.execution.chunk);
+      const rows = await opened.rows(from, to);
+      if (rows.length !== to - from) throw new DymuError(`task ${task.name} returned ${rows.length} rows for samples ${from}…${to - 1}`);
+      dir.commit(columns, rows.map((row, k) => ({ run_id: run.id, index: from + k, ...row })));
+      progress.tick(rows.length);
+      await onChunk?.(run, to, opened.total);
+    }
+    if (opened.total > first) progress.finish();
+    dir.finish(await opened.summarize(dir.rows()), performance.now() - started);
+    return 'computed' as const;
+  }, { onWait: (message) => settings.progress.write(message) });
 }

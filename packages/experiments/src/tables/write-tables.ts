@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeStaleTemporaries, writeFileAtomic } from '@dymu/core';
 import type { Experiment } from '../config/experiment.ts';
 import { comparisonCsv, comparisonLatex, comparisonMarkdown } from '../paper/format.ts';
 import type { Comparison } from '../paper/compare.ts';
@@ -31,10 +32,11 @@ export async function writeTables(experiment: Experiment, results: string): Prom
     await db.load([...new Set(runs.map((r) => r.id))].map((id) => RunDir.of(results, experiment.name, id)));
     const out = join(results, experiment.name, 'tables');
     mkdirSync(out, { recursive: true });
+    removeStaleTemporaries(out);
     const write = (name: string, texts: Record<'md' | 'csv' | 'tex', string>) =>
       Object.entries(texts).map(([ext, text]) => {
         const file = join(out, `${name}.${ext}`);
-        writeFileSync(file, text);
+        writeFileAtomic(file, text);
         return file;
       });
     const written: WrittenTable[] = [];
