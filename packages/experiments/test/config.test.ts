@@ -116,6 +116,10 @@ describe('experiment files', () => {
       name: 'dtome',
       calibration: { schedule: 'mid', shape: 'constant', dataset: { name: 'generated', seed: 9 }, count: null, batch: 4, seed: 0 },
     });
+    const layout = (value: string) => load(`${base}policy: { name: dtome, variant: mid }\ncalibration: { dataset: folder, layout: ${value} }\n`).points[0].config.policy.calibration;
+    expect(layout('official')).toMatchObject({ layout: 'official' });
+    expect(layout('compact')).not.toHaveProperty('layout'); // compact is what calibrations were before layouts existed: same spec, same ids
+    expect(error(`${base}policy: { name: dtome, variant: mid }\ncalibration: { dataset: folder, layout: padded }\n`)).toBe('exp.yaml: calibration.layout: expected one of official, compact, got "padded"');
   });
 
   it('defaults table rows to the sweep keys', () => {

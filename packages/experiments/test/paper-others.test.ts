@@ -34,6 +34,7 @@ describe('the other paper files on generated models', () => {
         const file = readThresholdFile(join(RunDir.of(ws.results, experiment.name, run.id).path, THRESHOLDS_FILE));
         expect(file.encoder.arch).toBe(name === 'calibrate-clip' ? 'clip' : 'siglip');
         expect(file.batchSize).toBe(4);
+        expect(file.layout).toBe('official'); // base.yaml's default for the paper's calibrations (DYMU.md §3b)
       }
       expect(tables[0].data!.rows).toHaveLength(shapes);
     }

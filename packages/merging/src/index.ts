@@ -25,7 +25,7 @@ export { CALIBRATION_LAYOUTS, type CalibrationLayout, OFFICIAL_SIZE_OFFSET, type
 export { blockThresholds, bf16RunningMean, toBf16, type BlockThreshold, type RunningMean } from './calibration/statistics.ts';
 export { calibrate, sampleImages, type CalibrateOptions, type CalibrationCheckpoint } from './calibration/calibrate.ts';
 export { shardBatches, type BatchShard } from './calibration/batch-shard.ts';
-export { checkpointFile, firstNames } from './calibration/checkpoint-file.ts';
+export { checkpointFile } from './calibration/checkpoint-file.ts';
 export { runCalibration, runCalibrationShard, type CalibrationRun } from './calibration/calibration-run.ts';
 export { calibrationHeader, type CalibrationHeader } from './calibration/header.ts';
 export {
@@ -39,7 +39,7 @@ export {
   isFinishedShardFile,
 } from './calibration/shard-file.ts';
 export { mergeShards } from './calibration/merge-shards.ts';
-export { readImageSource, presentImages } from './calibration/image-source.ts';
+export { readImageSource, presentImages, missingImagesWarning, firstNames } from './calibration/image-source.ts';
 export {
   THRESHOLD_FORMAT,
   type ThresholdFile,

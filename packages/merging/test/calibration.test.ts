@@ -9,8 +9,11 @@ import {
   blockThresholds,
   checkEncoderHash,
   createPolicy,
+  firstNames,
   links,
   loadThresholdFile,
+  missingImagesWarning,
+  presentImages,
   readImageSource,
   readThresholdFile,
   runCalibration,
@@ -101,6 +104,44 @@ describe('calibration run', () => {
   });
 });
 
+describe('missing calibration images', () => {
+  it('are left out before sampling and counted; a checkpoint made with other images present names the change and --restart', async () => {
+    const dir = join(tmp, 'partial-images');
+    mkdirSync(dir, { recursive: true });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) => `${n}.jpg`);
+    for (const name of names) if (name !== 'c.jpg' && name !== 'e.jpg') writeFileSync(join(dir, name), 'jpeg');
+    const at = (name: string) => join(dir, name);
+    const before = presentImages(names, at);
+    expect(before).toEqual({ present: ['a.jpg', 'b.jpg', 'd.jpg', 'f.jpg', 'g.jpg', 'h.jpg'], missing: ['c.jpg', 'e.jpg'] });
+    expect(missingImagesWarning(before.missing, names.length, 'list.txt')).toBe('2 of the 8 calibration images of list.txt are missing and left out before sampling: c.jpg, e.jpg');
+    expect(firstNames(['1', '2', '3', '4', '5', '6', '7'])).toBe('1, 2, 3, 4, 5, … 2 more');
+
+    const out = join(tmp, 'missing.json');
+    const calibrateOn = (found: { present: string[]; missing: string[] }, encodeBatch: CalibrationRun['encodeBatch'], restart?: boolean) =>
+      runCalibration({
+        encoder: { name: 'fake', arch: 'clip', weightsSha256: 'a'.repeat(64), blocks: 3 },
+        schedule: { name: 'test', r: [2, 0, 1] },
+        batchSize: 2,
+        data: { source: 'list.txt', images: sampleImages(found.present, 0), seed: 0, missing: found.missing },
+        encodeBatch,
+        out,
+        restart,
+        tool: { name: 'dymu-ts', version: '0.0.0' },
+      });
+    await expect(calibrateOn(before, fakeEncoder([], 1))).rejects.toThrow('killed');
+    writeFileSync(at('c.jpg'), 'jpeg'); // restored after the crash
+    const after = presentImages(names, at);
+    await expect(calibrateOn(after, fakeEncoder([]))).rejects.toThrow(
+      `${out}.checkpoint.json: identity.data: the calibration data changed since this checkpoint was written: 1 image missing then is there now (c.jpg); run again with --restart to discard it and start over`,
+    );
+    const log: string[][] = [];
+    const file = await calibrateOn(after, fakeEncoder(log), true);
+    expect(log).toHaveLength(3); // 7 images in batches of 2: every batch computed again
+    expect(file.data.count).toBe(6);
+    expect(file.data.missing).toBe(1);
+  });
+});
+
 describe('threshold file', () => {
   const model = join(tmp, 'model');
   mkdirSync(model, { recursive: true });
@@ -126,6 +167,8 @@ describe('threshold file', () => {
       [(f) => (f.schedule.r[0] = 3), 'blocks[0].r: expected 3 (schedule.r[0]), got 2'],
       [(f) => (f.encoder.weightsSha256 = 'abc'), 'encoder.weightsSha256: expected a sha256 in hex'],
       [(f) => (f.data.extra = 1), 'data.extra: unknown field'],
+      [(f) => (f.layout = 'padded'), 'layout: expected one of official, compact, got "padded"'],
+      [(f) => (f.data.missing = -1), 'data.missing: expected an integer ≥ 0'],
     ];
     for (const [edit, message] of cases) {
       const f = structuredClone(base()) as Record<string, any>;
@@ -135,6 +178,12 @@ describe('threshold file', () => {
     }
     writeFileSync(path, '{');
     expect(() => readThresholdFile(path)).toThrow(DymuError);
+    // a file written before layouts and missing counts existed reads as compact, none missing
+    const old = structuredClone(base()) as Record<string, any>;
+    delete old.layout;
+    delete old.data.missing;
+    writeFileSync(path, JSON.stringify(old));
+    expect(readThresholdFile(path)).toMatchObject({ layout: 'compact', data: { missing: 0 } });
   });
 
   it('checks the encoder hash against a model: a mismatch is an error unless forced', async () => {

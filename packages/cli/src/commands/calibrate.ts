@@ -1,14 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { DymuError, Progress } from '@dymu/core';
+import { Progress } from '@dymu/core';
 import { arrayRange, describeCalibrationJobs, runShardsLocally, submitCalibration, type CalibrationArray } from '@dymu/cluster';
 import { VitEncoder } from '@dymu/encoders';
 import { parseShard } from '@dymu/experiments';
 import {
+  CALIBRATION_LAYOUTS,
   calibrationHeader,
   isFinishedShardFile,
   mergeShards,
+  missingImagesWarning,
+  presentImages,
   readImageSource,
   readShardFiles,
   resolveSchedule,
@@ -19,6 +22,7 @@ import {
   shardFilePath,
   weightsSha256,
   writeThresholdFile,
+  type CalibrationLayout,
   type CalibrationRun,
   type ScheduleShape,
   type ThresholdFile,
@@ -38,6 +42,8 @@ interface Args extends ExecutorArgs {
   checkpoint?: string;
   bf16: boolean;
   pad: boolean;
+  layout: CalibrationLayout;
+  restart: boolean;
   shard?: string;
   merge?: string[];
   'dry-run': boolean;
@@ -63,6 +69,12 @@ export const calibrateCommand: CommandModule<object, Args> = {
         .option('checkpoint', { type: 'string', describe: 'resumable progress (default: <out>.checkpoint.json; a shard keeps its own next to its file)' })
         .option('bf16', { type: 'boolean', default: false, describe: "average the batch thresholds in emulated bfloat16, as the official code's running mean" })
         .option('pad', { type: 'boolean', default: false, describe: "LLaVA-1.5's pad-to-square with the mean colour" })
+        .option('layout', {
+          choices: CALIBRATION_LAYOUTS,
+          default: 'compact' as CalibrationLayout,
+          describe: "how a batch lays out its merged tokens for its next blocks: official (the authors' batch code, DYMU.md §3b; the paper files use it) or compact (per image, as at inference)",
+        })
+        .option('restart', { type: 'boolean', default: false, describe: 'discard the checkpoint of an unfinished calibration (e.g. after the images changed) and start over' })
         .option('shard', { type: 'string', describe: 'calibrate only batches i, i+n, … (i/n) into <out>.shards/shard-i-of-n.json; --merge combines the shards' })
         .option('merge', { type: 'string', array: true, describe: 'merge shard files (or directories of them, e.g. <out>.shards) into --out: the file one process writes' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'with --executor slurm: print the job scripts, submit nothing' })
@@ -88,6 +100,10 @@ export const calibrateCommand: CommandModule<object, Args> = {
     if (args.merge !== undefined) return merge(readShardFiles(args.merge), args.out);
     const shards = args.jobs ?? 1;
     const calibration = await prepare(args);
+    if (args.restart && (shards > 1 || args.executor === 'slurm')) {
+      // the shards' own checkpoints: the shard processes resume, so the restart happens here
+      for (let index = 0; index < shards; index++) rmSync(`${shardFilePath(args.out, { index, count: shards })}.checkpoint.json`, { force: true });
+    }
     if (args.executor === 'slurm') return submit(args, calibration, shards);
     if (shards > 1) {
       await runShardsLocally({ command: [...DYMU_COMMAND, 'calibrate', ...calibrateArgs(args)], shards });
@@ -102,6 +118,7 @@ export const calibrateCommand: CommandModule<object, Args> = {
       },
       out: args.out,
       checkpoint: args.checkpoint,
+      restart: args.restart,
       onProgress: (done, total) => {
         if (progress) return progress.tick();
         if (done > 0) console.log(`resuming after batch ${done} of ${total}`);
@@ -122,23 +139,24 @@ export const calibrateCommand: CommandModule<object, Args> = {
   },
 };
 
-type Calibration = Pick<CalibrationRun, 'encoder' | 'schedule' | 'batchSize' | 'data' | 'runningMean' | 'tool'> & { path: (name: string) => string };
+type Calibration = Pick<CalibrationRun, 'encoder' | 'schedule' | 'batchSize' | 'data' | 'layout' | 'runningMean' | 'tool'> & { path: (name: string) => string };
 
-/** The calibration the options describe: schedule, the sampled images (all there), the weights' hash. */
+/** The calibration the options describe: schedule, the images sampled among those there (the missing ones counted and named in a warning), the weights' hash. */
 async function prepare(args: Args): Promise<Calibration> {
   const model = args.model!;
   const config = readVitConfig(model);
   const schedule = resolveSchedule(args.schedule!, { ...config, patches: numPatches(config) }, args.shape);
   const source = readImageSource(args.images!);
-  const images = sampleImages(source.names, args.seed, args.limit);
-  const missing = images.find((name) => !existsSync(source.path(name)));
-  if (missing !== undefined) throw new DymuError('image not found', { file: args.images, field: missing });
-  console.log(`schedule ${schedule.name}: r = [${schedule.r.join(', ')}]; ${images.length} of ${source.names.length} images, batches of ${args.batch}`);
+  const { present, missing } = presentImages(source.names, source.path);
+  if (missing.length > 0) console.warn(`warning: ${missingImagesWarning(missing, source.names.length, args.images!)}`);
+  const images = sampleImages(present, args.seed, args.limit);
+  console.log(`schedule ${schedule.name}: r = [${schedule.r.join(', ')}]; ${images.length} of ${present.length} images, batches of ${args.batch}, ${args.layout} layout`);
   return {
     encoder: { name: basename(resolve(model)), arch: config.arch, weightsSha256: await weightsSha256(model), blocks: config.numLayers },
     schedule,
     batchSize: args.batch,
-    data: { source: args.images!, images, seed: args.seed },
+    data: { source: args.images!, images, seed: args.seed, missing },
+    layout: args.layout,
     runningMean: args.bf16 ? 'bf16' : 'float64',
     tool: toolVersion(),
     path: source.path,
@@ -150,7 +168,7 @@ function calibrateArgs(args: Args): string[] {
   return [
     ...['--model', args.model!, '--images', args.images!, '--schedule', args.schedule!, '--shape', args.shape, '--batch', String(args.batch)],
     ...(args.limit === undefined ? [] : ['--limit', String(args.limit)]),
-    ...['--seed', String(args.seed), '--out', args.out],
+    ...['--seed', String(args.seed), '--out', args.out, '--layout', args.layout],
     ...(args.bf16 ? ['--bf16'] : []),
     ...(args.pad ? ['--pad'] : []),
   ];

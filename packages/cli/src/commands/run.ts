@@ -9,6 +9,7 @@ export interface RunArgs {
   shard?: string;
   results: string;
   cache?: string;
+  'restart-calibrations': boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -21,9 +22,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the expanded runs (resolved configs, ids, status) and stop' })
       .option('shard', { type: 'string', describe: 'run slice i/n of the runs (0 ≤ i < n), e.g. --shard $SLURM_ARRAY_TASK_ID/8' })
       .option('results', { type: 'string', default: 'results', describe: 'results directory' })
-      .option('cache', { type: 'string', describe: 'generated models and images, thresholds (default $DYMU_CACHE or .cache/dymu)' }) as never,
+      .option('cache', { type: 'string', describe: 'generated models and images, thresholds (default $DYMU_CACHE or .cache/dymu)' })
+      .option('restart-calibrations', { type: 'boolean', default: false, describe: 'discard the checkpoints of unfinished calibrations (e.g. after the images changed) and start them over' }) as never,
   handler: async (args) => {
-    const container = createContainer({ results: args.results, cache: args.cache });
+    const container = createContainer({ results: args.results, cache: args.cache, restartCalibrations: args['restart-calibrations'] });
     const experiment = loadExperiment(args.file, args.overrides, knownNames(container));
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     if (args['dry-run']) {

@@ -42,6 +42,8 @@ export interface CalibrationSpec {
   readonly seed: number;
   /** The official recipe: the first `count` images in the dataset's order (then shuffled), not `count` drawn from all. Absent: drawn. */
   readonly first?: true;
+  /** How a batch lays out its merged tokens for the next blocks (DYMU.md §3b): `official`, or compact when absent. */
+  readonly layout?: 'official';
 }
 
 /** A merge policy; `calibration` (resolved by the runner into a threshold `file`) when it needs calibrated thresholds. */

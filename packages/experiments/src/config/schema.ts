@@ -147,9 +147,10 @@ function policy(value: unknown, defaults: unknown, check: Check, known: Known): 
 }
 
 function calibrationSpec(c: Record<string, unknown>, at: (key: string) => Path, check: Check, known: Known): CalibrationSpec {
-  const unknown = Object.keys(c).find((k) => !['schedule', 'shape', 'dataset', 'count', 'batch', 'seed', 'first'].includes(k));
-  if (unknown !== undefined) check.fail(at(unknown), 'unknown field (expected one of schedule, shape, dataset, count, batch, seed, first)');
+  const unknown = Object.keys(c).find((k) => !['schedule', 'shape', 'dataset', 'count', 'batch', 'seed', 'first', 'layout'].includes(k));
+  if (unknown !== undefined) check.fail(at(unknown), 'unknown field (expected one of schedule, shape, dataset, count, batch, seed, first, layout)');
   const first = c.first === undefined || c.first === null ? false : check.boolean(c.first, at('first'));
+  const layout = c.layout === undefined || c.layout === null ? 'compact' : check.oneOf(c.layout, ['official', 'compact'] as const, at('layout'));
   if (c.dataset === undefined) check.fail(at('dataset'), 'missing: the images to calibrate on (e.g. { name: folder, dir: … })');
   return {
     schedule: check.string(c.schedule, at('schedule')),
@@ -159,6 +160,7 @@ function calibrationSpec(c: Record<string, unknown>, at: (key: string) => Path, 
     batch: c.batch === undefined ? 64 : check.integer(c.batch, at('batch'), 1),
     seed: c.seed === undefined ? 0 : check.integer(c.seed, at('seed')),
     ...(first ? { first: true as const } : {}), // written only when set: older calibrations keep their ids
+    ...(layout === 'official' ? { layout } : {}), // likewise: compact is the layout they were made with
   };
 }
 

@@ -16,6 +16,7 @@ export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
     results: resolve(overrides.results ?? 'results'),
     warn: overrides.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
     progress: overrides.progress ?? process.stderr,
+    restartCalibrations: overrides.restartCalibrations ?? false,
   };
 }
 

@@ -54,6 +54,7 @@ export class ContainerResources implements Resources {
       images: () => this.records(calibration.dataset, calibration.seed, run.origins.policy, calibration.first ? (calibration.count ?? undefined) : undefined),
       encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
       progress: this.settings.progress,
+      restart: this.settings.restartCalibrations,
     });
   }
 

@@ -60,6 +60,8 @@ export interface Settings {
   readonly warn: (message: string) => void;
   /** Where progress bars go (stderr). */
   readonly progress: NodeJS.WriteStream;
+  /** Discard the checkpoints of unfinished calibrations and start them over (`dymu run --restart-calibrations`). */
+  readonly restartCalibrations: boolean;
 }
 
 export const ENCODERS: ServiceIdentifier<EncoderPlugin> = Symbol.for('dymu.encoders');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson, Progress, sha256 } from '@dymu/core';
 import type { ImageRecord } from '@dymu/datasets';
 import type { VitEncoder } from '@dymu/encoders';
-import { resolveSchedule, runCalibration, sampleImages, type EncoderShape } from '@dymu/merging';
+import { missingImagesWarning, presentImages, resolveSchedule, runCalibration, sampleImages, type EncoderShape } from '@dymu/merging';
 import type { CalibrationSpec } from '../config/experiment.ts';
 import { formatValue } from '../config/label.ts';
 import { provenance } from '../results/provenance.ts';
@@ -20,6 +20,8 @@ export interface CalibrationInputs {
   /** The model's encoder with CALIBRATION_FEATURES. */
   readonly encoder: () => Promise<VitEncoder>;
   readonly progress?: NodeJS.WriteStream;
+  /** Discard the checkpoint of an unfinished calibration (`dymu run --restart-calibrations`) and start over. */
+  readonly restart?: boolean;
 }
 
 /**
@@ -42,14 +44,20 @@ export async function calibratedThresholds(inputs: CalibrationInputs): Promise<s
     for (let k = 2; paths.has(name); k++) name = `${r.id}#${k}`;
     paths.set(name, r.imagePath);
   }
-  const images = sampleImages([...paths.keys()], spec.seed, spec.count ?? paths.size);
+  // the sample is drawn among the entries whose images are there now; the missing ones are counted
+  const { present, missing } = presentImages([...paths.keys()], (name) => paths.get(name)!);
+  if (missing.length > 0) (inputs.progress ?? process.stderr).write(`warning: ${missingImagesWarning(missing, paths.size, formatValue(spec.dataset))}\n`);
+  const images = sampleImages(present, spec.seed, spec.count ?? present.length);
   const encoder = await inputs.encoder();
   let progress: Progress | undefined;
   await runCalibration({
     encoder: { name: model.name, arch: model.shape.arch, weightsSha256: model.weightsSha256, blocks: model.shape.numLayers },
     schedule,
     batchSize: spec.batch,
-    data: { source: formatValue(spec.dataset), images, seed: spec.seed },
+    data: { source: formatValue(spec.dataset), images, seed: spec.seed, missing },
+    layout: spec.layout ?? 'compact',
+    restart: inputs.restart,
+    restartOption: 'dymu run --restart-calibrations',
     encodeBatch: async (ids, policy) => {
       await encoder.encode(ids.map((id) => paths.get(id)!), { policy, pad: model.pad ? 'pad-to-square' : 'none' });
     },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { canonicalJson, writeFileAtomic } from '@dymu/core';
 import { array, fail, finite, object, type Where } from '../fields.ts';
 import type { CalibrationCheckpoint } from './calibrate.ts';
+import { firstNames } from './image-source.ts';
 
 const FORMAT = 'dymu-calibration-checkpoint/1';
 
@@ -57,7 +58,3 @@ function dataChange(saved: unknown, now: unknown): string {
   return changes.length > 0 ? changes.join('; ') : `another image list (sha256 ${String(before.imagesSha256).slice(0, 12)}… then, ${String(after.imagesSha256).slice(0, 12)}… now)`;
 }
 
-/** The first few names of a list, for messages. */
-export function firstNames(names: readonly string[], shown = 5): string {
-  return names.length <= shown ? names.join(', ') : `${names.slice(0, shown).join(', ')}, … ${names.length - shown} more`;
-}

@@ -33,3 +33,13 @@ export function presentImages(names: readonly string[], path: (name: string) => 
   for (const name of names) (existsSync(path(name)) ? present : missing).push(name);
   return { present, missing };
 }
+
+/** The warning a calibration prints before its first batch when images are missing. */
+export function missingImagesWarning(missing: readonly string[], total: number, source: string): string {
+  return `${missing.length} of the ${total} calibration images of ${source} ${missing.length > 1 ? 'are' : 'is'} missing and left out before sampling: ${firstNames(missing)}`;
+}
+
+/** The first few names of a list, for messages. */
+export function firstNames(names: readonly string[], shown = 5): string {
+  return names.length <= shown ? names.join(', ') : `${names.slice(0, shown).join(', ')}, … ${names.length - shown} more`;
+}
