@@ -13,6 +13,7 @@ import { runExperiment } from '../src/runner/run-experiment.ts';
 import { ResultsDb } from '../src/tables/results-db.ts';
 import { writeTables } from '../src/tables/write-tables.ts';
 import { isTiming, type Row } from '../src/tasks/task.ts';
+import { createContainer } from '../src/di/container.ts';
 import { testContainer, tinyExperiment, workspace, type Workspace } from './helpers.ts';
 
 const deterministic = (rows: readonly Row[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !isTiming(k))));
@@ -162,5 +163,22 @@ describe('damaged results', () => {
     writeFileSync(join(run.dir.path, 'summary.arrow'), ''); // so that the run is worked on
     await run.go();
     expect(readdirSync(run.dir.path).filter((f) => f.endsWith('.tmp'))).toEqual([live.slice(run.dir.path.length + 1)]);
+  });
+});
+
+describe('a calibration two runs need at the same time', () => {
+  it('is computed by one of them; the other waits for its file', async () => {
+    const ws = workspace('calibration-');
+    const text = tinyExperiment('shared-calibration', 'policy: { name: dtome, variant: mid }\ncalibration: { dataset: { name: generated, count: 2, size: 64, seed: 3 }, batch: 2 }\nseeds: [0, 1]\n');
+    const file = ws.write('calibration.yaml', text);
+    let output = '';
+    const progress = { write: (m: string) => ((output += m), true), isTTY: false } as unknown as NodeJS.WriteStream;
+    const container = () => createContainer({ cache: ws.cache, results: ws.results, progress, warn: () => {} });
+    const experiment = loadExperiment(file, [], knownNames(container()));
+    const runs = await Promise.all([0, 1].map((index) => runExperiment(experiment, container(), { shard: { index, count: 2 } })));
+    expect(runs.flat().map((r) => r.outcome)).toEqual(['computed', 'computed']);
+    expect(output.match(/calibrate mid on [^\n]* 4\/4 batches/g)).toHaveLength(1); // one calibration ran to its end
+    expect(output).toMatch(/thresholds\/[0-9a-f]{16}\.json\.lock: held by .* pid \d+ since .*; waiting for it to finish/);
+    expect(readdirSync(join(ws.cache, 'thresholds'))).toHaveLength(1); // the file, no lock, no checkpoint
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MergePolicy } from '@dymu/core';
+import { withLock, type MergePolicy } from '@dymu/core';
 import type { Schedule } from '../schedules.ts';
 import { writeThresholdFile, type ThresholdFile } from '../threshold-file.ts';
 import type { BatchShard } from './batch-shard.ts';
@@ -39,30 +39,36 @@ export interface CalibrationRun {
 /**
  * A resumable calibration that ends in a threshold file: τ_batch per batch goes to the checkpoint
  * after every batch; only when all batches are done is the threshold file written (atomically) and
- * the checkpoint removed, so a crashed run never leaves a file that looks finished.
+ * the checkpoint removed, so a crashed run never leaves a file that looks finished. One process at
+ * a time works on a checkpoint (`<checkpoint>.lock`, see `acquireLock`; a second one waits).
  */
-export async function runCalibration(run: CalibrationRun): Promise<ThresholdFile> {
-  const header = calibrationHeader(run);
-  const file = thresholdFileOf(header, await calibrateBatches(run, header));
-  writeThresholdFile(run.out, file);
-  rmSync(checkpointPath(run), { force: true });
-  return file;
+export function runCalibration(run: CalibrationRun): Promise<ThresholdFile> {
+  return withLock(`${checkpointPath(run)}.lock`, async () => {
+    const header = calibrationHeader(run);
+    const file = thresholdFileOf(header, await calibrateBatches(run, header));
+    writeThresholdFile(run.out, file);
+    rmSync(checkpointPath(run), { force: true });
+    return file;
+  });
 }
 
 /**
  * One shard of a calibration (the batches `shardBatches` gives it), resumable the same way, ending
  * in a shard file with its τ_batch per block and batch; a finished shard file of the same
  * calibration is kept (returned, nothing computed). `mergeShards` turns the shard files into
- * exactly the threshold file `runCalibration` writes for the same batches.
+ * exactly the threshold file `runCalibration` writes for the same batches. Locked as `runCalibration`.
  */
 export async function runCalibrationShard(run: CalibrationRun, shard: BatchShard): Promise<CalibrationShardFile> {
   const header = calibrationHeader(run);
   if (isFinishedShardFile(run.out, header, shard)) return readShardFile(run.out);
   mkdirSync(dirname(run.out), { recursive: true });
-  const file = shardFileOf(header, shard, await calibrateBatches(run, header, shard));
-  writeShardFile(run.out, file);
-  rmSync(checkpointPath(run), { force: true });
-  return file;
+  return withLock(`${checkpointPath(run)}.lock`, async () => {
+    if (isFinishedShardFile(run.out, header, shard)) return readShardFile(run.out); // finished while this one waited
+    const file = shardFileOf(header, shard, await calibrateBatches(run, header, shard));
+    writeShardFile(run.out, file);
+    rmSync(checkpointPath(run), { force: true });
+    return file;
+  });
 }
 
 const checkpointPath = (run: CalibrationRun): string => run.checkpoint ?? `${run.out}.checkpoint.json`;
