@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,26 @@ describe('dymu CLI', () => {
     expect(analyzed.code, analyzed.err).toBe(0);
     expect(analyzed.out).toMatch(/tokens-vs-jpegBytesPerPixel\.png: Pearson r = -?\d\.\d{3}/);
     expect(readdirSync(join(out, 'analysis')).sort()).toEqual(['complexity.arrow', 'tokens-vs-edgeDensity.png', 'tokens-vs-jpegBytesPerPixel.png']);
+  });
+
+  it('calibrates in the official layout from a list naming a missing image, and compares the layouts with the tokens each gives', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-layouts-'));
+    const images = join(root, 'assets', 'images');
+    const list = join(out, 'list.txt');
+    const present = readdirSync(images).filter((f) => /\.jpe?g$/.test(f)).map((f) => join(images, f));
+    writeFileSync(list, `${[...present, join(out, 'gone.jpg')].join('\n')}\n`);
+    const calibrate = (layout: string) => dymu('calibrate', '--model', model, '--images', list, '--schedule', 'mid', '--batch', '3', '--layout', layout, '--out', join(out, `${layout}.json`));
+    const official = calibrate('official');
+    expect(official.code, official.err).toBe(0);
+    expect(official.err).toContain(`warning: 1 of the ${present.length + 1} calibration images of ${list} is missing and left out before sampling: ${join(out, 'gone.jpg')}`);
+    const file = JSON.parse(readFileSync(join(out, 'official.json'), 'utf8'));
+    expect([file.layout, file.data.missing, file.data.count]).toEqual(['official', 1, Math.floor(present.length / 3) * 3]);
+    expect(calibrate('compact').code).toBe(0);
+    const compared = dymu('thresholds', 'compare', join(out, 'compact.json'), join(out, 'official.json'), '--images', images, '--model', model);
+    expect(compared.code, compared.err).toBe(0);
+    expect(compared.out).toContain('official layout');
+    expect(compared.out).toMatch(new RegExp(`Tokens per image \\(${present.length} images of .*, siglip, after block 2, class token included\\):`));
+    expect(compared.out).toMatch(/\| A \| \d+\.\d ± \d+\.\d \| \d+ \| \d+ \|\n\| B \| \d+\.\d ± \d+\.\d \| \d+ \| \d+ \|/);
   });
 
   it('answers a question through a generated VLM with a merge policy and VTU', () => {

@@ -52,6 +52,6 @@ export {
 } from './threshold-file.ts';
 export { type OfficialExample, type OfficialVariant, isOfficialExample, parseOfficialExample, officialVariant } from './official-thresholds.ts';
 export { type ThresholdList, thresholdListOf, readThresholdList, readThresholdPair } from './threshold-list.ts';
-export { type ThresholdRow, compareThresholds, comparisonMarkdown } from './threshold-compare.ts';
+export { type ThresholdRow, type TokenCounts, type TokenComparison, tokenCounts, compareThresholds, comparisonMarkdown } from './threshold-compare.ts';
 export { weightsSha256 } from './weights-hash.ts';
 export { blockCost, encoderCost } from './cost.ts';

@@ -25,7 +25,7 @@ export function thresholdListOf(file: ThresholdFile, source: string): ThresholdL
     encoder: file.encoder.name,
     r: file.schedule.r,
     thresholds: thresholdsOf(file),
-    origin: `calibrated: schedule ${file.schedule.name}, ${data.count} images of ${data.source} (seed ${data.seed}) in batches of ${file.batchSize}, ${file.runningMean} mean`,
+    origin: `calibrated: schedule ${file.schedule.name}, ${data.count} images of ${data.source} (seed ${data.seed}${data.missing > 0 ? `, ${data.missing} missing` : ''}) in batches of ${file.batchSize}, ${file.layout} layout, ${file.runningMean} mean`,
     calibrated: file,
   };
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   compareThresholds,
   comparisonMarkdown,
+  tokenCounts,
   createPolicy,
   officialVariant,
   parseOfficialExample,
@@ -78,8 +79,20 @@ describe('comparing two threshold files', () => {
     const text = comparisonMarkdown(official, ours, rows);
     expect(text).toContain('| 1 | – | 0.9023 | 2 | 0.9000 | −0.0023 |');
     expect(text).toMatch(/11 blocks where both merge: mean \|B − A\| 0\.\d{4}, largest [+−]0\.\d{4} at block \d+/);
-    expect(text).toContain(`B: ${join(tmp, 'calibrated-12.json')} (enc; calibrated: schedule test, 4 images of imgs/ (seed 0) in batches of 4, float64 mean)`);
+    expect(text).toContain(`B: ${join(tmp, 'calibrated-12.json')} (enc; calibrated: schedule test, 4 images of imgs/ (seed 0) in batches of 4, official layout, float64 mean)`);
+    expect(text).not.toContain('Tokens per image');
     expect(() => compareThresholds(official, readThresholdList(calibrated(3)))).toThrow('has 12 blocks');
+  });
+
+  it('shows, given them, the token counts each file gives on a set of images: mean ± population std, min, max, per-image difference', () => {
+    const [official, ours] = readThresholdPair(EXAMPLE, calibrated(12));
+    // by hand: 10, 20, 30 → mean 20, std √(200/3) = 8.16; 12, 20, 31 → mean 21, deviations −9, −1, 10, std √(182/3) = 7.79
+    expect(tokenCounts([10, 20, 30])).toEqual({ counts: [10, 20, 30], mean: 20, std: Math.sqrt(200 / 3) });
+    const text = comparisonMarkdown(official, ours, compareThresholds(official, ours), { a: tokenCounts([10, 20, 30]), b: tokenCounts([12, 20, 31]), on: '3 images of imgs/' });
+    expect(text).toContain('Tokens per image (3 images of imgs/):');
+    expect(text).toContain('| A | 20.0 ± 8.2 | 10 | 30 |');
+    expect(text).toContain('| B | 21.0 ± 7.8 | 12 | 31 |');
+    expect(text).toContain('B − A per image: mean +1.00, 2 of 3 images differ');
   });
 
   it('reports a file that is not JSON', () => {
