@@ -28,6 +28,7 @@ export { runExperiment, type RunOptions } from './runner/run-experiment.ts';
 export type { ChunkListener, RunOutcome } from './runner/execute-run.ts';
 export { planStatus, type RunState } from './runner/status.ts';
 export { describePlan, describeStatus, describeResults } from './runner/describe.ts';
+export { inputProblems, preflight } from './runner/preflight.ts';
 export { ResultsDb, runDirs, type LoadOptions } from './tables/results-db.ts';
 export { markdownGrid, csvGrid } from './tables/format.ts';
 export type { TableData, CellStat } from './tables/table.ts';

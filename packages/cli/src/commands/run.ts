@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { createContainer, describePlan, knownNames, loadExperiment, parseShard, planRuns, planStatus, runExperiment, selectShard, writeTables } from '@dymu/experiments';
+import { createContainer, describePlan, inputProblems, knownNames, loadExperiment, parseShard, planRuns, planStatus, runExperiment, selectShard, writeTables } from '@dymu/experiments';
 
 /** The options of `dymu run` (the cluster wrapper hands them on to every shard). */
 export interface RunArgs {
@@ -19,7 +19,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'experiment file (experiments/*.yaml)' })
       .positional('overrides', { type: 'string', array: true, default: [], describe: 'Hydra-style overrides: policy.r=8 seeds=[0,1,2] models.llava15=/data/llava ~limit' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'print the expanded runs (resolved configs, ids, status) and stop' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the expanded runs (resolved configs, ids, status) and every problem of their inputs, and stop' })
       .option('shard', { type: 'string', describe: 'run slice i/n of the runs (0 ≤ i < n), e.g. --shard $SLURM_ARRAY_TASK_ID/8' })
       .option('results', { type: 'string', default: 'results', describe: 'results directory' })
       .option('cache', { type: 'string', describe: 'generated models and images, thresholds (default $DYMU_CACHE or .cache/dymu)' })
@@ -30,8 +30,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const shard = args.shard === undefined ? undefined : parseShard(args.shard);
     if (args['dry-run']) {
       const runs = planRuns(experiment);
-      const selected = new Set((shard ? selectShard(runs, shard) : runs).map((r) => r.id));
-      process.stdout.write(describePlan(experiment, planStatus(experiment, args.results), selected));
+      const chosen = shard ? selectShard(runs, shard) : runs;
+      const problems = await inputProblems(experiment, chosen, container);
+      process.stdout.write(describePlan(experiment, planStatus(experiment, args.results), new Set(chosen.map((r) => r.id)), problems));
+      if (problems.length > 0) process.exitCode = 1;
       return;
     }
     await runExperiment(experiment, container, { shard });

@@ -1,5 +1,5 @@
 import { DymuError } from '@dymu/core';
-import type { Origins } from './origins.ts';
+import type { Origin, Origins } from './origins.ts';
 import { isRecord, type Path } from './tree.ts';
 
 /**
@@ -8,6 +8,11 @@ import { isRecord, type Path } from './tree.ts';
  */
 export class Check {
   constructor(private readonly origins: Origins) {}
+
+  /** Where the value at `path` was written. */
+  origin(path: Path): Origin {
+    return this.origins.get(path);
+  }
 
   fail(path: Path, message: string): never {
     throw new DymuError(message, this.origins.locate(path));
@@ -48,6 +53,11 @@ export class Check {
     if (!options.includes(value as T)) this.fail(path, `expected one of ${options.join(', ')}, got ${describe(value)}`);
     return value as T;
   }
+}
+
+/** `3 problems:` and one indented line per problem. */
+export function problemList(problems: readonly string[]): string {
+  return `${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
 }
 
 function describe(value: unknown): string {

@@ -1,5 +1,5 @@
 /** The validated shapes of an experiment file (see docs/experiments.md for the file format). */
-import type { Origin } from './origins.ts';
+import type { Origins } from './origins.ts';
 
 /** Vision towers (`makeVitModel`) and LLaVA checkpoints with their own tiny vision tower (`makeVlmModel`). */
 export const GENERATED_ENCODERS = ['clip-vit', 'siglip-vit'] as const;
@@ -100,8 +100,8 @@ export interface ConfigPoint {
   readonly seeds?: readonly number[];
   /** A label per sweep key and per input kind (`dataset` / `benchmark`). */
   readonly labels: Readonly<Record<string, string>>;
-  /** Where the policy and the input were written (`policy`, `dataset` / `benchmark`), for errors their implementations raise. */
-  readonly origins: Readonly<Record<string, Origin>>;
+  /** Where each field of `config` was written, by its path in the config (`policy.r`, `benchmark.root`), for errors raised when the run starts. */
+  readonly origins: Origins;
 }
 
 /** `paper:`: the table of the paper this experiment reproduces, and which of its rows ours are. */

@@ -1,4 +1,5 @@
-import { allPaths, isRecord, setPath, showPath, startsWith, type Path } from './tree.ts';
+import { DymuError } from '@dymu/core';
+import { allPaths, isRecord, parseShownPath, setPath, showPath, startsWith, type Path } from './tree.ts';
 
 /** Where a value was written: the file (or `command line`) and its path there. */
 export interface Origin {
@@ -55,6 +56,23 @@ export class Origins {
     for (const [key, entry] of this.entries) copy.entries.set(key, entry);
     return copy;
   }
+}
+
+/**
+ * An error an implementation raised while reading its parameters (the config at `at`), told where
+ * the user wrote them. One about a parameter, which the implementation names `{ file: source, field:
+ * prefix + its path }` (@dymu/merging: `tome.schedul`, `dtome.thresholds[3]`), is moved to that
+ * parameter (`command-line override \`sweep.policy.ToMe.schedul=high\`: sweep.policy.ToMe.schedul:
+ * unknown field …`); one about another file (a threshold file) gets the parameters' place in front.
+ * Errors that are not DymuErrors are returned as they are.
+ */
+export function relocated(error: unknown, source: string | undefined, prefix: string, origins: Origins, at: Path): unknown {
+  if (!(error instanceof DymuError)) return error;
+  const rest = error.field?.slice(prefix.length);
+  const own = error.file === source && error.field?.startsWith(prefix) && (rest === '' || rest?.startsWith('.') || rest?.startsWith('['));
+  if (!own) return new DymuError(error.message, { ...origins.locate(at), cause: error });
+  const reason = error.message.slice(`${[error.file, error.field].filter((s) => s !== undefined && s !== '').join(': ')}: `.length);
+  return new DymuError(reason, { ...origins.locate([...at, ...parseShownPath(rest!)]), cause: error });
 }
 
 /** A config tree with the origin of each part. */

@@ -1,12 +1,13 @@
 import { basename, extname } from 'node:path';
-import { Check } from './check.ts';
+import { DymuError } from '@dymu/core';
+import { Check, problemList } from './check.ts';
 import { GENERATED_ENCODERS, GENERATED_VLMS, type CalibrationSpec, type Component, type ConfigPoint, type Execution, type Experiment, type GeneratedModel, type Known, type ModelConfig, type ModelRef, type PolicyConfig, type RunConfig } from './experiment.ts';
 import { interpolate } from './interpolate.ts';
 import { paperSpec } from './paper-spec.ts';
 import { NAME, tableSpec } from './table-spec.ts';
 import { formatValue } from './label.ts';
-import type { Layered, Origins } from './origins.ts';
-import { applyPoint, sweepAxes, sweepPoints } from './sweep.ts';
+import { Origins, type Layered } from './origins.ts';
+import { applyPoint, sweepAxes, sweepPoints, type SweepPoint } from './sweep.ts';
 import { isRecord, type Path } from './tree.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -35,7 +36,7 @@ export function validateExperiment(config: Layered, file: string, known: Known, 
     name,
     file,
     description: first.description === undefined ? '' : check.string(first.description, ['description']),
-    points: points.filter(kept).flatMap((point) => {
+    points: everyPoint(points.filter(kept), file, (point) => {
       const layered = applyPoint(config, point);
       return runConfigs(resolved(layered, env), layered.origins, known).map((p) => ({ ...p, labels: { ...point.labels, ...p.labels } }));
     }),
@@ -45,6 +46,23 @@ export function validateExperiment(config: Layered, file: string, known: Known, 
     sweepKeys: keys,
     paper: first.paper === undefined || first.paper === null ? null : paperSpec(first.paper, check, config.origins, points.map((p) => keys.map((k) => p.labels[k]).join(', '))),
   };
+}
+
+/** The configurations of every sweep point; the problems of several points are reported together (one error listing each once). */
+function everyPoint(points: readonly SweepPoint[], file: string, configs: (point: SweepPoint) => ConfigPoint[]): ConfigPoint[] {
+  const errors: DymuError[] = [];
+  const out = points.flatMap((point) => {
+    try {
+      return configs(point);
+    } catch (error) {
+      if (!(error instanceof DymuError)) throw error;
+      if (!errors.some((e) => e.message === error.message)) errors.push(error);
+      return [];
+    }
+  });
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new DymuError(problemList(errors.map((e) => e.message)), { file });
+  return out;
 }
 
 /** `only: { <sweep key>: label | [labels] }` keeps the sweep points with those labels (e.g. one row of a table). */
@@ -66,15 +84,22 @@ function resolved(config: Layered, env: Env): Record<string, unknown> {
   return Object.fromEntries(RESOLVED.filter((key) => key in config.tree).map((key) => [key, interpolate(config.tree, [key], config.origins, env)]));
 }
 
+/**
+ * The run configurations of one sweep point, one per input (or one without inputs), each with the
+ * origins of its fields by their path in the run config (`policy.r`, `benchmark.root`, `model.encoder`,
+ * `policy.calibration.count`): where the user wrote each, for errors raised when the run starts.
+ */
 function runConfigs(tree: Record<string, unknown>, origins: Origins, known: Known): ConfigPoint[] {
   const check = new Check(origins);
   const task = tree.task === undefined ? 'tokens' : check.string(tree.task, ['task']);
   if (!Object.hasOwn(known.tasks, task)) check.fail(['task'], `unknown task ${JSON.stringify(task)} (expected one of ${Object.keys(known.tasks).join(', ')})`);
   if (tree.model === undefined) check.fail(['model'], 'missing (expected { encoder: DIR or { generated, preset, seed }, llm?: … })');
+  const fields = Origins.at(origins.get([]));
+  for (const key of ['model', 'policy']) fields.replace([key], tree[key], (sub) => origins.get([key, ...sub]));
   const base = {
     task,
     model: model(tree.model, check),
-    policy: policy(tree.policy ?? 'none', tree.calibration, check, known),
+    policy: policy(tree.policy ?? 'none', tree.calibration, check, known, fields),
     vtu: tree.vtu === undefined ? true : check.boolean(tree.vtu, ['vtu']),
     limit: tree.limit === undefined || tree.limit === null ? null : check.integer(tree.limit, ['limit'], 1),
   };
@@ -86,17 +111,21 @@ function runConfigs(tree: Record<string, unknown>, origins: Origins, known: Know
     const names = kind === 'dataset' ? known.datasets : known.benchmarks;
     return labelled(tree[field], [field], check).map(({ label, value, path }) => {
       const { seeds: own, ...c } = component(value, path, check, names, kind);
-      return { kind, label, path, component: c as Component, seeds: own === undefined ? undefined : seeds(own, [...path, 'seeds'], check) };
+      return { kind, label, path, value, component: c as Component, seeds: own === undefined ? undefined : seeds(own, [...path, 'seeds'], check) };
     });
   });
-  if (accepted.length === 0) return [{ config: base as RunConfig, labels: {}, origins: { policy: origins.get(['policy']) } }];
+  if (accepted.length === 0) return [{ config: base as RunConfig, labels: {}, origins: fields }];
   if (inputs.length === 0) check.fail([], `name ${accepted.map((k) => `${k}s`).join(' or ')} for the ${task} task`);
-  return inputs.map(({ kind, label, path, component: c, seeds: own }) => ({
-    config: { ...base, [kind]: c } as RunConfig,
-    ...(own === undefined ? {} : { seeds: own }),
-    labels: { [kind]: label },
-    origins: { policy: origins.get(['policy']), [kind]: origins.get(path) },
-  }));
+  return inputs.map(({ kind, label, path, value, component: c, seeds: own }) => {
+    const inputFields = fields.clone();
+    inputFields.replace([kind], value, (sub) => origins.get([...path, ...sub]));
+    return {
+      config: { ...base, [kind]: c } as RunConfig,
+      ...(own === undefined ? {} : { seeds: own }),
+      labels: { [kind]: label },
+      origins: inputFields,
+    };
+  });
 }
 
 function model(value: unknown, check: Check): ModelConfig {
@@ -136,14 +165,16 @@ function component(value: unknown, path: Path, check: Check, known: readonly str
  * form `variant: low | mid | high` asks for thresholds calibrated on the run's encoder; the runner
  * turns it into the threshold file (`file:`) the policy takes.
  */
-function policy(value: unknown, defaults: unknown, check: Check, known: Known): PolicyConfig {
+function policy(value: unknown, defaults: unknown, check: Check, known: Known, fields: Origins): PolicyConfig {
   const { variant, calibration, ...rest } = component(value, ['policy'], check, known.policies, 'merge policy');
   if (variant === undefined && calibration === undefined) return rest as Component;
   if (variant !== undefined && calibration !== undefined) check.fail(['policy'], 'give either variant or calibration');
   const own = variant !== undefined ? { schedule: check.string(variant, ['policy', 'variant']) } : check.record(calibration, ['policy', 'calibration']);
   const base = defaults === undefined ? {} : check.record(defaults, ['calibration']);
   const at = (key: string): Path => (key in own ? (variant !== undefined ? ['policy', 'variant'] : ['policy', 'calibration', key]) : ['calibration', key]);
-  return { ...(rest as Component), calibration: calibrationSpec({ ...base, ...own }, at, check, known) };
+  const merged = { ...base, ...own };
+  for (const key of Object.keys(merged)) fields.replace(['policy', 'calibration', key], merged[key], (sub) => check.origin([...at(key), ...sub]));
+  return { ...(rest as Component), calibration: calibrationSpec(merged, at, check, known) };
 }
 
 function calibrationSpec(c: Record<string, unknown>, at: (key: string) => Path, check: Check, known: Known): CalibrationSpec {

@@ -8,6 +8,11 @@ export function showPath(path: Path): string {
   return path.reduce<string>((s, key) => (typeof key === 'number' ? `${s}[${key}]` : s ? `${s}.${key}` : key), '');
 }
 
+/** What showPath shows, read back: `r[3].key` → ['r', 3, 'key']. */
+export function parseShownPath(text: string): Path {
+  return [...text.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map(([, index, key]) => (index === undefined ? key : Number(index)));
+}
+
 /** `a.b.0.c` → ['a', 'b', 0, 'c'] (digit-only segments index lists). */
 export function parsePath(text: string): Path {
   return text.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));

@@ -5,18 +5,18 @@ import type { Benchmark } from '@dymu/benchmarks';
 import { sampleImages, type ImageRecord } from '@dymu/datasets';
 import { LLAVA_FEATURES, lastHiddenState, type FeatureSelection, type VitEncoder } from '@dymu/encoders';
 import type { Vlm } from '@dymu/llm';
-import { weightsSha256 } from '@dymu/merging';
+import { weightsSha256, type PolicyEnv } from '@dymu/merging';
 import { SessionPool } from '@dymu/onnx';
 import { readVitConfig } from '@dymu/weights';
 import type { Component, ModelConfig } from '../config/experiment.ts';
-import type { Origin } from '../config/origins.ts';
+import { relocated, type Origin } from '../config/origins.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
 import { modelDir, visionTowerDir } from '../resources/models.ts';
 import type { Resources, SampleImage } from '../resources/resources.ts';
 import { lookup } from './lookup.ts';
-import { BENCHMARKS, DATASETS, ENCODERS, POLICIES, VLMS, type Settings } from './tokens.ts';
+import { BENCHMARKS, DATASETS, ENCODERS, POLICIES, VLMS, type PolicyPlugin, type Settings } from './tokens.ts';
 
 /** Resources built from the plugins registered in a container (see Resources). */
 export class ContainerResources implements Resources {
@@ -41,7 +41,7 @@ export class ContainerResources implements Resources {
     const shape = { ...encoder.config, patches: encoder.patches };
     const file = await this.calibration(run, encoder);
     const hash = file !== undefined || params.file !== undefined ? await this.weightsHash(encoder.dir) : undefined;
-    return plugin.create(file ? { ...params, file } : params, { encoder: { ...shape, weightsSha256: hash, dir: encoder.dir }, source: run.origins.policy.file, warn: this.settings.warn });
+    return createPolicy(plugin, run, file ? { ...params, file } : params, { encoder: { ...shape, weightsSha256: hash, dir: encoder.dir }, warn: this.settings.warn });
   }
 
   async calibration(run: PlannedRun, encoder: VitEncoder): Promise<string | undefined> {
@@ -51,7 +51,7 @@ export class ContainerResources implements Resources {
       spec: calibration,
       model: { name: basename(encoder.dir), weightsSha256: await this.weightsHash(encoder.dir), shape: { ...encoder.config, patches: encoder.patches }, pad: run.config.model.pad },
       cache: this.settings.cache,
-      images: () => this.records(calibration.dataset, calibration.seed, run.origins.policy, calibration.first ? (calibration.count ?? undefined) : undefined),
+      images: () => this.records(calibration.dataset, calibration.seed, run.origins.get(['policy', 'calibration', 'dataset']), calibration.first ? (calibration.count ?? undefined) : undefined),
       encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
       progress: this.settings.progress,
       restart: this.settings.restartCalibrations,
@@ -67,7 +67,7 @@ export class ContainerResources implements Resources {
       }
       return images;
     }
-    const records = await this.records(dataset, run.seed, run.origins.dataset);
+    const records = await this.records(dataset, run.seed, run.origins.get(['dataset']));
     const chosen = limit === null ? records : await sample(records, limit, run.seed);
     return chosen.map((r) => ({ id: r.id, image: r.imagePath, group: typeof r.group === 'string' ? r.group : '' }));
   }
@@ -79,10 +79,10 @@ export class ContainerResources implements Resources {
     const root = given.root;
     if (root !== null && typeof root === 'object' && (root as Record<string, unknown>).generated === 'fixture') {
       const seed = (root as Record<string, unknown>).seed ?? 0;
-      if (typeof seed !== 'number') throw new DymuError(`expected an integer, got ${JSON.stringify(seed)}`, { file: run.origins.benchmark.file, field: 'root.seed' });
+      if (typeof seed !== 'number') throw new DymuError(`expected an integer, got ${JSON.stringify(seed)}`, run.origins.locate(['benchmark', 'root', 'seed']));
       given.root = await benchmarkFixture(name, seed, this.settings.cache);
     }
-    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(given, run.origins.benchmark);
+    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(given, run.origins.get(['benchmark']));
   }
 
   vlm(model: ModelConfig): Promise<Vlm> {
@@ -118,6 +118,16 @@ export class ContainerResources implements Resources {
       records.push(record);
     }
     return records;
+  }
+}
+
+/** The run's policy from its plugin; errors about its parameters name where each was written (`sweep.policy.ToMe.schedul`). */
+export function createPolicy(plugin: PolicyPlugin, run: PlannedRun, params: Readonly<Record<string, unknown>>, env: Omit<PolicyEnv, 'source'>): MergePolicy {
+  const source = run.origins.get(['policy']).file;
+  try {
+    return plugin.create(params, { ...env, source });
+  } catch (error) {
+    throw relocated(error, source, plugin.name, run.origins, ['policy']);
   }
 }
 

@@ -1,12 +1,16 @@
 import { canonicalJson } from '@dymu/core';
+import { problemList } from '../config/check.ts';
 import type { Experiment } from '../config/experiment.ts';
 import type { RunDir } from '../results/run-dir.ts';
 import type { RunState } from './status.ts';
 
 const statusText = (s: RunState): string => (s.status === 'done' ? 'done' : s.status === 'partial' ? `partial ${s.rows}/${s.total}` : 'new');
 
-/** What `--dry-run` prints: each configuration's resolved config, then its runs (id, seed, status). */
-export function describePlan(experiment: Experiment, states: readonly RunState[], selected: ReadonlySet<string>): string {
+/**
+ * What `--dry-run` prints: each configuration's resolved config, then its runs (id, seed, status).
+ * Last, when given, every problem the inputs of the selected runs have (inputProblems), or that there is none.
+ */
+export function describePlan(experiment: Experiment, states: readonly RunState[], selected: ReadonlySet<string>, problems?: readonly string[]): string {
   const seeds = experiment.points.some((p) => p.seeds) ? 'their seeds' : `${experiment.seeds.length} seeds`;
   const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${seeds} = ${states.length} runs, ${selected.size} selected`];
   for (const point of experiment.points) {
@@ -15,6 +19,7 @@ export function describePlan(experiment: Experiment, states: readonly RunState[]
       lines.push(`  ${selected.has(s.run.id) ? '*' : ' '} ${s.run.id}  seed ${s.run.seed}  ${statusText(s)}`);
     }
   }
+  if (problems) lines.push('', problems.length === 0 ? 'inputs: every input of the selected runs is there' : problemList(problems));
   return `${lines.join('\n')}\n`;
 }
 

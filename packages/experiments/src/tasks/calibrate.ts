@@ -26,7 +26,7 @@ export const calibrateTask: Task = {
     const encoder = await resources.encoder(run.config.model);
     const path = await resources.calibration(run, encoder);
     if (path === undefined) {
-      throw new DymuError('the calibrate task needs a policy that asks for calibrated thresholds (variant: low | mid | high, or calibration: {…})', { file: run.origins.policy.file, field: 'policy' });
+      throw new DymuError('the calibrate task needs a policy that asks for calibrated thresholds (variant: low | mid | high, or calibration: {…})', run.origins.locate(['policy']));
     }
     const file = readThresholdFile(path);
     return {

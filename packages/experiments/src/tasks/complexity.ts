@@ -24,7 +24,7 @@ export const complexityTask: Task = {
         const rows = await taskRun.rows(from, to);
         for (const [k, row] of rows.entries()) {
           const { image, id } = images[from + k];
-          if (typeof image !== 'string') throw new DymuError(`sample ${id}: the complexity measure needs an image file (this benchmark holds its images inline)`, { file: context.run.origins.benchmark?.file });
+          if (typeof image !== 'string') throw new DymuError(`sample ${id}: the complexity measure needs an image file (this benchmark holds its images inline)`, { file: context.run.origins.get(['benchmark']).file });
           row.jpeg_bpp = await jpegBytesPerPixel(image);
         }
         return rows;

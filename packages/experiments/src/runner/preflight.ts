@@ -1,0 +1,102 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Container } from 'inversify';
+import { DymuError } from '@dymu/core';
+import { inputExists } from '@dymu/benchmarks';
+import { resolveSchedule, type EncoderShape } from '@dymu/merging';
+import { numPatches, planVitModel, readVitConfig, type VitConfig, type VitPresetName } from '@dymu/weights';
+import type { Component, Experiment, ModelConfig } from '../config/experiment.ts';
+import { problemList } from '../config/check.ts';
+import type { Origin } from '../config/origins.ts';
+import type { Path } from '../config/tree.ts';
+import { lookup } from '../di/lookup.ts';
+import { createPolicy } from '../di/resources.ts';
+import { DATASETS, POLICIES, RESOURCES, SETTINGS } from '../di/tokens.ts';
+import type { PlannedRun } from '../plan/plan.ts';
+import { visionTowerDir } from '../resources/models.ts';
+import { RunDir } from '../results/run-dir.ts';
+
+/**
+ * What every unfinished run of `runs` needs before it computes anything, checked all at once: model
+ * directories (a config.json and .safetensors weights), the policy's parameters against the encoder's
+ * shape (threshold files and calibration schedules included), each dataset (its files open, its first
+ * image's folder exists), each benchmark's files and image folders, the calibration images. Inputs
+ * generated on demand (generated models, images and benchmark folders) are made here if they are not
+ * in the cache yet, never missing. Returns one message per problem (each naming where the input is
+ * configured), each once.
+ */
+export async function inputProblems(experiment: Experiment, runs: readonly PlannedRun[], container: Container): Promise<string[]> {
+  const { results, cache } = container.get(SETTINGS);
+  const pending = runs.filter((run) => RunDir.of(results, experiment.name, run.id).status !== 'done');
+  const configs = [...new Map(pending.map((run) => [run.config, run])).values()];
+  const problems = new Set<string>();
+  for (const run of configs) {
+    const where = (path: Path) => run.origins.locate(path);
+    const attempt = async <T>(path: Path | null, check: () => T | Promise<T>): Promise<T | undefined> => {
+      try {
+        return await check();
+      } catch (error) {
+        if (!(error instanceof DymuError)) throw error;
+        problems.add(path === null ? error.message : new DymuError(error.message, where(path)).message);
+        return undefined;
+      }
+    };
+    const { model, policy, dataset, benchmark } = run.config;
+    const models = await Promise.all((['encoder', 'llm'] as const).map((key) => attempt(null, () => checkModelDir(model[key], where(['model', key])))));
+    const shape = models.every((ok) => ok) ? await attempt(['model'], () => encoderShape(model, cache)) : undefined;
+    if (shape) {
+      const { name, calibration, ...params } = policy;
+      if (calibration) await attempt(['policy', 'calibration', 'schedule'], () => resolveSchedule(calibration.schedule, shape, calibration.shape));
+      else await attempt(null, () => createPolicy(lookup(container, POLICIES, name, 'merge policy'), run, params, { encoder: shape, warn: () => {} }));
+    }
+    const { calibration } = policy;
+    if (calibration) await attempt(['policy', 'calibration', 'dataset'], () => checkDataset(container, calibration.dataset, calibration.seed, run.origins.get(['policy', 'calibration', 'dataset'])));
+    // a run shared by every seed (seed null) reads a dataset that does not draw from it
+    if (dataset) await attempt(['dataset'], () => checkDataset(container, dataset, run.seed ?? 0, run.origins.get(['dataset'])));
+    if (benchmark) {
+      const opened = await attempt(['benchmark'], () => container.get(RESOURCES).benchmark(run));
+      for (const input of opened?.inputs?.() ?? []) {
+        if (!inputExists(input)) problems.add(new DymuError(`${input.path}: ${input.kind} not found`, where(['benchmark'])).message);
+      }
+    }
+  }
+  return [...problems];
+}
+
+/** Checks the inputs of the runs (see inputProblems) and throws one DymuError listing every problem. */
+export async function preflight(experiment: Experiment, runs: readonly PlannedRun[], container: Container): Promise<void> {
+  const problems = await inputProblems(experiment, runs, container);
+  if (problems.length > 0) throw new DymuError(`${problemList(problems)}\nnothing was computed`, { file: experiment.file });
+}
+
+/** A model directory given by path (generated models and absent ones pass): a folder with config.json and .safetensors weights. */
+function checkModelDir(ref: ModelConfig['encoder'], where: { file: string; field: string }): true {
+  if (typeof ref !== 'string') return true;
+  const dir = resolve(ref);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new DymuError(`${dir}: model directory not found`, where);
+  if (!existsSync(join(dir, 'config.json'))) throw new DymuError(`${dir}: no config.json (expected a model directory in Hugging Face layout)`, where);
+  if (!readdirSync(dir).some((f) => f.endsWith('.safetensors'))) throw new DymuError(`${dir}: no .safetensors weights`, where);
+  return true;
+}
+
+/** The vision tower's shape, read from its config.json; a generated tower's from its plan (nothing written). */
+function encoderShape(model: ModelConfig, cache: string): EncoderShape {
+  const generated = model.encoder !== null && typeof model.encoder !== 'string' ? model.encoder : undefined;
+  const config: VitConfig = generated
+    ? planVitModel({ arch: generated.generated as 'clip-vit' | 'siglip-vit', preset: generated.preset as VitPresetName, seed: generated.seed, out: '' }).config
+    : readVitConfig(visionTowerDir(model, cache));
+  return { ...config, patches: numPatches(config) };
+}
+
+/** A dataset opens with its parameters and its first record's image folder exists. */
+async function checkDataset(container: Container, dataset: Component, seed: number, origin: Origin): Promise<void> {
+  const { name, ...params } = dataset;
+  const { cache } = container.get(SETTINGS);
+  const source = await lookup(container, DATASETS, name, 'dataset').open(params, { seed, cache, origin });
+  for await (const record of source.records()) {
+    const folder = dirname(resolve(record.imagePath));
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new DymuError(`${folder}: image folder not found (it holds ${record.imagePath})`);
+    return;
+  }
+  throw new DymuError('holds no images');
+}
