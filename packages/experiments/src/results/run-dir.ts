@@ -137,7 +137,7 @@ export class RunDir {
     const changed = previous && changedModel(previous.models, models);
     if (previous && changed !== undefined) {
       const { dir } = models[changed];
-      const was = `${previous.models[changed].fingerprint.slice(0, 12)}…, now ${models[changed].fingerprint.slice(0, 12)}…`;
+      const was = `${previous.models[changed]?.fingerprint.slice(0, 12) ?? 'none'}…, now ${models[changed].fingerprint.slice(0, 12)}…`;
       if (wasDone) {
         warn(`${this.path}: the weights of ${dir} changed since the run was computed (fingerprint ${was}): computing the run anew`);
         previous = this.startOver();
