@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Pope } from '@dymu/benchmarks';
 import { AVERAGED, PAPER_COLUMNS, paperAverage } from '../src/paper/columns.ts';
 import { comparePaper, type OurRun } from '../src/paper/compare.ts';
+import { comparisonMarkdown } from '../src/paper/format.ts';
 import { parseReported, readReported, type ReportedRow } from '../src/paper/reported.ts';
 import { benchmarkFixture } from '../src/resources/benchmark-fixtures.ts';
 import { paperScore } from '../src/tasks/paper-score.ts';
@@ -12,7 +13,7 @@ import { workspace } from './helpers.ts';
 const REPORTED = join(import.meta.dirname, '..', '..', '..', 'paper', 'dymu-reported.csv');
 
 /** A row of ours over the nine benchmarks, every benchmark's summary as the benchmark task writes it. */
-function nine(row: string, seed: number, scores: Record<string, number>, tokens = { tokens_cls: 100, tokens_cls_std: 10 }): OurRun[] {
+function nine(row: string, seed: number | null, scores: Record<string, number>, tokens = { tokens_cls: 100, tokens_cls_std: 10 }): OurRun[] {
   const byBenchmark = new Map<string, Record<string, number>>();
   for (const [key, value] of Object.entries(scores)) {
     const { benchmark, metric } = PAPER_COLUMNS[key];
@@ -70,7 +71,7 @@ describe("the paper's conventions (DYMU.md §9)", () => {
     runs[0] = { ...runs[0], metrics: { ...runs[0].metrics, tokens_cls: 120, tokens_cls_std: 40 } };
     const reported = parseReported('table,model,group,method,schedule,calibration,tokens,tokens_std,benchmark,value\n9,M,,DyMU,,,89,27,gqa,60.8\n9,M,,DyMU,,,89,27,avg,61.5\n', '9', 'x.csv');
     const { rows: [row] } = comparePaper(reported, [{ label: 'DyMU', match: { method: 'DyMU' } }], runs, ['DyMU']);
-    expect(row.cells.gqa).toEqual({ mean: 60, std: null, n: 1 });
+    expect(row.cells.gqa).toEqual({ mean: 60, std: null, n: 1, shared: false });
     expect(row.cells.avg!.mean).toBeCloseTo((60 + 62 + 1820 / 28 + 86 + 69 + 65 + 53 + 30 + 63) / 9, 12);
     expect(row.cells.avg!.n).toBe(1); // only seed 0 has all nine: no spread over seeds
     expect(row.cells.avg!.std).toBeNull();
@@ -84,9 +85,26 @@ describe("the paper's conventions (DYMU.md §9)", () => {
     const runs = [...nine('r', 0, scores(0)), ...nine('r', 1, scores(9))];
     const reported = parseReported('table,model,group,method,schedule,calibration,tokens,tokens_std,benchmark,value\n9,M,,r,,,5,,gqa,60.0\n9,M,,r,,,5,,avg,61.5\n', '9', 'x.csv');
     const { rows: [row] } = comparePaper(reported, [{ label: 'r', match: { method: 'r' } }], runs, ['r']);
-    expect(row.cells.gqa).toEqual({ mean: 64.5, std: Math.sqrt(40.5), n: 2 }); // values 60 and 69
+    expect(row.cells.gqa).toEqual({ mean: 64.5, std: Math.sqrt(40.5), n: 2, shared: false }); // values 60 and 69
     expect(row.cells.avg!.std).toBeCloseTo(Math.SQRT1_2, 12); // the two seeds' Avgs differ by 9 / 9 = 1
     expect(row.cells.avg!.n).toBe(2);
+  });
+
+  it('a benchmark computed once for three seeds is n = 1, never ± 0; in the Avg it counts in every seed of the judged ones', () => {
+    const once = { gqa: 60, mmbench: 62, mme_perception: 1400, mme_all: 1820, pope: 86, scienceqa_img: 69, seed_img: 65, textvqa: 53, mmvet: 30 };
+    const runs = [
+      ...nine('r', null, once).map((run) => ({ ...run, seeds: 3 })),
+      ...[0, 1].flatMap((seed) => nine('r', seed, { llava_bench_wild: 63 + 9 * seed })),
+    ];
+    const reported = parseReported('table,model,group,method,schedule,calibration,tokens,tokens_std,benchmark,value\n9,M,,r,,,5,,gqa,60.0\n9,M,,r,,,5,,avg,61.5\n', '9', 'x.csv');
+    const comparison = comparePaper(reported, [{ label: 'r', match: { method: 'r' } }], runs, ['r']);
+    const [row] = comparison.rows;
+    expect(row.cells.gqa).toEqual({ mean: 60, std: null, n: 1, shared: true });
+    const avg = (w: number) => (60 + 62 + 1820 / 28 + 86 + 69 + 65 + 53 + 30 + w) / 9;
+    expect(row.cells.avg!.mean).toBeCloseTo((avg(63) + avg(72)) / 2, 12);
+    expect(row.cells.avg!.std).toBeCloseTo(Math.SQRT1_2, 12); // the two judged seeds' Avgs differ by 9 / 9 = 1
+    expect(row.cells.avg).toMatchObject({ n: 2, shared: false });
+    expect(comparisonMarkdown(comparison, { title: 't', commands: new Map() })).toContain(`| r | ours | 100.0 ± 10.0 | 60.0 (n = 1) | ${((avg(63) + avg(72)) / 2).toFixed(1)} ± 0.7 |`);
   });
 });
 

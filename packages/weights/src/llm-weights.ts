@@ -1,56 +1,55 @@
 import { DymuError } from '@dymu/core';
 import type { LlavaConfig, LlmConfig } from './llm-config.ts';
-import { inMemory, type Linear, type TensorReader, type Weight } from './vit-weights.ts';
+import type { Linear } from './vit-weights.ts';
 import type { WeightStore } from './weight-store.ts';
 
-export interface LlmLayerWeights<W extends Weight = Float32Array> {
+export interface LlmLayerWeights {
   /** input_layernorm (RMSNorm scale) */
-  inputNorm: W;
-  q: Linear<W>;
-  k: Linear<W>;
-  v: Linear<W>;
-  o: Linear<W>;
+  inputNorm: Float32Array;
+  q: Linear;
+  k: Linear;
+  v: Linear;
+  o: Linear;
   /** post_attention_layernorm */
-  postNorm: W;
-  gate: Linear<W>;
-  up: Linear<W>;
-  down: Linear<W>;
+  postNorm: Float32Array;
+  gate: Linear;
+  up: Linear;
+  down: Linear;
 }
 
-type Read<W> = (name: string, shape: number[]) => W;
+type Read = (name: string, shape: number[]) => Float32Array;
 
 /**
  * A LLaMA / Qwen2 decoder under its Hub tensor names (`model.embed_tokens.weight`,
  * `model.layers.N.self_attn.q_proj.weight`, …, `model.norm.weight`, `lm_head.weight`), loaded
  * part by part on demand. LLaVA checkpoints use the same names, plus `model.mm_projector.*`.
  */
-export class LlmWeights<W extends Weight = Float32Array> {
-  private readonly read: Read<W>;
+export class LlmWeights {
+  private readonly read: Read;
 
   constructor(
     readonly store: WeightStore,
     readonly config: LlmConfig,
-    reader: TensorReader<W> = inMemory as TensorReader<W>,
   ) {
-    this.read = (name, shape) => reader(store, name, shape);
+    this.read = (name, shape) => store.get(name, shape);
   }
 
   /** [vocab, hidden] */
-  embedTokens(): W {
+  embedTokens(): Float32Array {
     return this.read('model.embed_tokens.weight', [this.config.vocabSize, this.config.hiddenSize]);
   }
 
-  layer(i: number): LlmLayerWeights<W> {
+  layer(i: number): LlmLayerWeights {
     return layer(this.config, this.read, i);
   }
 
   /** model.norm (final RMSNorm scale) */
-  norm(): W {
+  norm(): Float32Array {
     return this.read('model.norm.weight', [this.config.hiddenSize]);
   }
 
   /** [vocab, hidden]: lm_head.weight, or the embeddings when tied. */
-  lmHead(): W {
+  lmHead(): Float32Array {
     return this.config.tieWordEmbeddings ? this.embedTokens() : this.read('lm_head.weight', [this.config.vocabSize, this.config.hiddenSize]);
   }
 
@@ -74,13 +73,13 @@ export function checkProjectorWeights(store: WeightStore, config: LlavaConfig): 
   projector(config, checker(store));
 }
 
-function projector<W extends Weight>(config: LlavaConfig, read: Read<W>): Linear<W>[] {
+function projector(config: LlavaConfig, read: Read): Linear[] {
   const { type, depth, inFeatures, outFeatures } = config.projector;
   const names = type === 'linear' ? ['model.mm_projector'] : Array.from({ length: depth }, (_, i) => `model.mm_projector.${2 * i}`);
   return names.map((name, i) => linear(read, name, outFeatures, i === 0 ? inFeatures : outFeatures, true));
 }
 
-function layer<W extends Weight>(c: LlmConfig, read: Read<W>, i: number): LlmLayerWeights<W> {
+function layer(c: LlmConfig, read: Read, i: number): LlmLayerWeights {
   if (!Number.isInteger(i) || i < 0 || i >= c.numLayers) {
     throw new DymuError(`layer ${i} does not exist (the model has ${c.numLayers})`, { file: c.source, field: 'num_hidden_layers' });
   }
@@ -101,7 +100,7 @@ function layer<W extends Weight>(c: LlmConfig, read: Read<W>, i: number): LlmLay
   };
 }
 
-function linear<W extends Weight>(read: Read<W>, name: string, outFeatures: number, inFeatures: number, bias: boolean): Linear<W> {
+function linear(read: Read, name: string, outFeatures: number, inFeatures: number, bias: boolean): Linear {
   return {
     weight: read(`${name}.weight`, [outFeatures, inFeatures]),
     bias: bias ? read(`${name}.bias`, [outFeatures]) : undefined,
@@ -110,7 +109,7 @@ function linear<W extends Weight>(read: Read<W>, name: string, outFeatures: numb
   };
 }
 
-function checker(store: WeightStore): Read<Float32Array> {
+function checker(store: WeightStore): Read {
   const empty = new Float32Array(0);
   return (name, shape) => {
     store.check(name, shape);

@@ -10,13 +10,14 @@ import { SessionPool } from '@dymu/onnx';
 import { readVitConfig } from '@dymu/weights';
 import type { Component, ModelConfig } from '../config/experiment.ts';
 import { relocated, type Origin } from '../config/origins.ts';
+import { showPath } from '../config/tree.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
 import { modelDir, visionTowerDir } from '../resources/models.ts';
 import type { Resources, SampleImage } from '../resources/resources.ts';
 import { lookup } from './lookup.ts';
-import { BENCHMARKS, DATASETS, ENCODERS, POLICIES, VLMS, type PolicyPlugin, type Settings } from './tokens.ts';
+import { BENCHMARKS, DATASETS, type DatasetContext, ENCODERS, POLICIES, VLMS, type PolicyPlugin, type Settings } from './tokens.ts';
 
 /** Resources built from the plugins registered in a container (see Resources). */
 export class ContainerResources implements Resources {
@@ -68,7 +69,8 @@ export class ContainerResources implements Resources {
       return images;
     }
     const records = await this.records(dataset, run.seed, run.origins.get(['dataset']));
-    const chosen = limit === null ? records : await sample(records, limit, run.seed);
+    // A limit draws from the seed, so such a run is planned with one (plan/seed-use.ts).
+    const chosen = limit === null ? records : await sample(records, limit, run.seed!);
     return chosen.map((r) => ({ id: r.id, image: r.imagePath, group: typeof r.group === 'string' ? r.group : '' }));
   }
 
@@ -108,10 +110,24 @@ export class ContainerResources implements Resources {
     return this.hashes.get(dir)!;
   }
 
-  /** A dataset's records in order (the first `limit` when given). */
-  private async records(dataset: Component, seed: number, origin: Origin, limit = Infinity): Promise<ImageRecord[]> {
+  /**
+   * A dataset's records in order (the first `limit` when given). `seed` null: the run is shared by
+   * every seed, and a dataset that reads the seed anyway (one missing from SEEDED_DATASETS) is an error.
+   */
+  private async records(dataset: Component, seed: number | null, origin: Origin, limit = Infinity): Promise<ImageRecord[]> {
     const { name, ...params } = dataset;
-    const source = await lookup(this.container, DATASETS, name, 'dataset').open(params, { seed, cache: this.settings.cache, origin });
+    const context: DatasetContext = {
+      cache: this.settings.cache,
+      origin,
+      get seed(): number {
+        if (seed !== null) return seed;
+        throw new DymuError(`dataset ${JSON.stringify(name)} draws from the run's seed, but the run was planned as shared by every seed: add it to SEEDED_DATASETS (packages/experiments/src/plan/seed-use.ts)`, {
+          file: origin.file,
+          field: showPath(origin.at),
+        });
+      },
+    };
+    const source = await lookup(this.container, DATASETS, name, 'dataset').open(params, context);
     const records: ImageRecord[] = [];
     for await (const record of source.records()) {
       if (records.length >= limit) break;

@@ -3,19 +3,24 @@ import { mean } from '../tasks/stats.ts';
 import { AVERAGED, PAPER_COLUMNS, paperAverage } from './columns.ts';
 import type { ReportedRow } from './reported.ts';
 
-/** One finished run of ours: its row label, the benchmark it answered (null for a dataset), seed and summary metrics. */
+/**
+ * One finished run of ours: its row label, the benchmark it answered (null for a dataset), seed
+ * (null: computed once for all its seeds, `seeds` of them) and summary metrics.
+ */
 export interface OurRun {
   readonly row: string;
   readonly benchmark: string | null;
-  readonly seed: number;
+  readonly seed: number | null;
+  readonly seeds?: number;
   readonly metrics: Readonly<Record<string, number>>;
 }
 
-/** Mean over seeds, sample standard deviation (n − 1; null for fewer than two), number of seeds. */
+/** Mean over seeds, sample standard deviation (n − 1; null for fewer than two), number of seeds; `shared`: one run computed for several seeds. */
 export interface SeedStat {
   readonly mean: number;
   readonly std: number | null;
   readonly n: number;
+  readonly shared: boolean;
 }
 
 /** One row of the paper next to ours. */
@@ -47,19 +52,39 @@ const sampleStd = (values: readonly number[]): number | null => {
   const m = mean(values);
   return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
 };
-const stat = (values: readonly number[]): SeedStat | null => (values.length === 0 ? null : { mean: mean(values), std: sampleStd(values), n: values.length });
+/** A column's values per seed; the key null holds a run shared by every seed, alone (no seeded run beside it). */
+interface PerSeed {
+  readonly values: Map<number | null, number>;
+  /** The values come from one run computed once for several seeds. */
+  readonly shared: boolean;
+}
 
-/** The value of a column in each seed of a row's runs (several inputs of one benchmark: their mean). */
-function perSeed(runs: readonly OurRun[], key: string): Map<number, number> {
+const stat = ({ values, shared }: PerSeed): SeedStat | null => {
+  const list = [...values.values()];
+  return list.length === 0 ? null : { mean: mean(list), std: sampleStd(list), n: list.length, shared };
+};
+
+/**
+ * The value of a column in each seed of a row's runs (several inputs of one benchmark: their mean;
+ * a shared input counts in every seed of the seeded ones beside it).
+ */
+function perSeed(runs: readonly OurRun[], key: string): PerSeed {
   const column = PAPER_COLUMNS[key];
-  const bySeed = new Map<number, number[]>();
-  if (!column?.metric) return new Map();
+  const bySeed = new Map<number | null, number[]>();
+  if (!column?.metric) return { values: new Map(), shared: false };
+  let shared = true;
   for (const run of runs) {
     const value = run.metrics[column.metric];
     if (value === undefined || (column.benchmark !== undefined && run.benchmark !== column.benchmark)) continue;
     bySeed.set(run.seed, [...(bySeed.get(run.seed) ?? []), value]);
+    shared &&= run.seed === null && (run.seeds ?? 1) > 1;
   }
-  return new Map([...bySeed].map(([seed, values]) => [seed, mean(values)]));
+  const once = bySeed.get(null);
+  if (once && bySeed.size > 1) {
+    bySeed.delete(null);
+    for (const values of bySeed.values()) values.push(...once);
+  }
+  return { values: new Map([...bySeed].map(([seed, values]) => [seed, mean(values)])), shared: shared && bySeed.size > 0 };
 }
 
 /**
@@ -67,13 +92,18 @@ function perSeed(runs: readonly OurRun[], key: string): Map<number, number> {
  * run three times, as the paper does MME and LLaVA-Bench, enters with the mean of its three runs);
  * its spread: the sample std over the seeds that have all nine benchmarks.
  */
-function averageStat(bySeed: ReadonlyMap<string, Map<number, number>>): SeedStat | null {
-  const means = Object.fromEntries(AVERAGED.map((key) => [key, bySeed.get(key)!.size === 0 ? undefined : mean([...bySeed.get(key)!.values()])]));
+function averageStat(bySeed: ReadonlyMap<string, PerSeed>): SeedStat | null {
+  const values = (key: string) => bySeed.get(key)!.values;
+  const means = Object.fromEntries(AVERAGED.map((key) => [key, values(key).size === 0 ? undefined : mean([...values(key).values()])]));
   const average = paperAverage(means);
   if (average === null) return null;
-  const seeds = [...bySeed.get(AVERAGED[0])!.keys()].filter((seed) => AVERAGED.every((key) => bySeed.get(key)!.has(seed)));
-  const perSeedAverage = seeds.map((seed) => paperAverage(Object.fromEntries(AVERAGED.map((key) => [key, bySeed.get(key)!.get(seed)])))!);
-  return { mean: average, std: sampleStd(perSeedAverage), n: Math.min(...AVERAGED.map((key) => bySeed.get(key)!.size)) };
+  // A benchmark computed once (key null) enters every seed with its one value.
+  const at = (key: string, seed: number | null) => values(key).get(seed) ?? values(key).get(null);
+  const seeded = [...new Set(AVERAGED.flatMap((key) => [...values(key).keys()].filter((seed) => seed !== null)))];
+  const seeds = (seeded.length === 0 ? [null] : seeded).filter((seed) => AVERAGED.every((key) => at(key, seed) !== undefined));
+  const perSeedAverage = seeds.map((seed) => paperAverage(Object.fromEntries(AVERAGED.map((key) => [key, at(key, seed)])))!);
+  const counts = AVERAGED.filter((key) => !values(key).has(null)).map((key) => values(key).size);
+  return { mean: average, std: sampleStd(perSeedAverage), n: counts.length === 0 ? 1 : Math.min(...counts), shared: AVERAGED.every((key) => bySeed.get(key)!.shared) };
 }
 
 /** Our visual tokens (see ComparedRow.tokens); `percent`: relative to the unmerged count (`tokens_cls_full`). */
@@ -92,7 +122,7 @@ function tokenStat(runs: readonly OurRun[], percent: boolean): ComparedRow['toke
 /** One row of ours: every column's mean ± std over seeds, Avg, and visual tokens. */
 function ourCells(runs: readonly OurRun[], columns: readonly string[], percentTokens: boolean): Pick<ComparedRow, 'cells' | 'tokens'> {
   const bySeed = new Map([...new Set([...columns, ...AVERAGED])].map((key) => [key, perSeed(runs, key)]));
-  const cells = Object.fromEntries(columns.map((key) => [key, key === 'avg' ? averageStat(bySeed) : stat([...bySeed.get(key)!.values()])]));
+  const cells = Object.fromEntries(columns.map((key) => [key, key === 'avg' ? averageStat(bySeed) : stat(bySeed.get(key)!)]));
   return { cells, tokens: tokenStat(runs, percentTokens) };
 }
 

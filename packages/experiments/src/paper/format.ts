@@ -21,7 +21,12 @@ function columnDigits(comparison: Comparison): Record<string, number> {
 }
 
 const signed = (value: number, digits: number): string => `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`;
-const stat = (s: SeedStat | null | undefined, digits: number, pm: string): string => (s ? (s.std === null ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)}${pm}${s.std.toFixed(digits)}`) : '–');
+/** `61.2 ± 0.4`; one seed: the mean alone; one run computed for several seeds: `61.2 (n = 1)`; none: `–`. */
+const stat = (s: SeedStat | null | undefined, digits: number, pm: string): string => {
+  if (!s) return '–';
+  if (s.std === null) return `${s.mean.toFixed(digits)}${s.shared ? ' (n = 1)' : ''}`;
+  return `${s.mean.toFixed(digits)}${pm}${s.std.toFixed(digits)}`;
+}
 
 /** The three lines of a row (paper, ours, difference) as text cells; ours and Δ only for rows of ours. */
 function rowLines(row: ComparedRow, columns: readonly string[], digits: Record<string, number>, pm: string, dash: string): string[][] {

@@ -29,7 +29,7 @@ export async function paperComparison(db: ResultsDb, experiment: Experiment, run
   const { rows } = await db.query('SELECT run_id, metric, value FROM metrics');
   const metrics = new Map<string, Record<string, number>>();
   for (const [id, metric, value] of rows as [string, string, number][]) metrics.set(id, { ...metrics.get(id), [metric]: value });
-  const ours: OurRun[] = runs.flatMap((run) => (metrics.has(run.id) ? [{ row: rowLabel(experiment, run), benchmark: run.config.benchmark?.name ?? null, seed: run.seed, metrics: metrics.get(run.id)! }] : []));
+  const ours: OurRun[] = runs.flatMap((run) => (metrics.has(run.id) ? [{ row: rowLabel(experiment, run), benchmark: run.config.benchmark?.name ?? null, seed: run.seed, seeds: run.seeds.length, metrics: metrics.get(run.id)! }] : []));
   const ourRows = [...new Set(runs.map((run) => rowLabel(experiment, run)))];
   const comparison = comparePaper(reported, spec.rows, ours, ourRows, experiment.file);
   const commands = new Map(runs.filter((run) => !metrics.has(run.id)).map((run) => [rowLabel(experiment, run), rowCommand(experiment, run)]));

@@ -21,7 +21,8 @@ export interface RunMeta {
   readonly format: typeof RUN_FORMAT;
   readonly experiment: string;
   readonly id: string;
-  readonly seed: number;
+  /** null: a run that draws nothing from the seed, computed once for every seed (plan/seed-use.ts). */
+  readonly seed: number | null;
   readonly config: PlannedRun['config'];
   readonly labels: PlannedRun['labels'];
   readonly total: number;
@@ -69,7 +70,7 @@ export class RunDir {
     let meta: Partial<RunMeta>;
     try {
       meta = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunMeta>;
-      if (typeof meta !== 'object' || meta === null || typeof meta.id !== 'string' || typeof meta.seed !== 'number' || typeof meta.total !== 'number' || !Array.isArray(meta.sessions)) {
+      if (typeof meta !== 'object' || meta === null || typeof meta.id !== 'string' || (meta.seed !== null && typeof meta.seed !== 'number') || typeof meta.total !== 'number' || !Array.isArray(meta.sessions)) {
         throw new Error('expected an object with id, seed, total and sessions');
       }
     } catch (error) {

@@ -1,22 +1,26 @@
 import { canonicalJson } from '@dymu/core';
 import { problemList } from '../config/check.ts';
 import type { Experiment } from '../config/experiment.ts';
+import { seedText } from '../plan/plan.ts';
 import type { RunDir } from '../results/run-dir.ts';
 import type { RunState } from './status.ts';
 
 const statusText = (s: RunState): string => (s.status === 'done' ? 'done' : s.status === 'partial' ? `partial ${s.rows}/${s.total}` : 'new');
 
 /**
- * What `--dry-run` prints: each configuration's resolved config, then its runs (id, seed, status).
+ * What `--dry-run` prints: each configuration's resolved config, then its runs (id, seed, status);
+ * a configuration that draws nothing from the seed is one run, marked `seeds 0, 1, 2 (shared)`.
  * Last, when given, every problem the inputs of the selected runs have (inputProblems), or that there is none.
  */
 export function describePlan(experiment: Experiment, states: readonly RunState[], selected: ReadonlySet<string>, problems?: readonly string[]): string {
   const seeds = experiment.points.some((p) => p.seeds) ? 'their seeds' : `${experiment.seeds.length} seeds`;
-  const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${seeds} = ${states.length} runs, ${selected.size} selected`];
+  const shared = states.filter((s) => s.run.seed === null && s.run.seeds.length > 1).length;
+  const sharing = shared === 0 ? '' : ` (${shared} shared by all their seeds: nothing in them draws from a seed)`;
+  const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${seeds} = ${states.length} runs${sharing}, ${selected.size} selected`];
   for (const point of experiment.points) {
     lines.push('', `# ${Object.entries(point.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, canonicalJson(point.config));
     for (const s of states.filter((s) => s.run.config === point.config)) {
-      lines.push(`  ${selected.has(s.run.id) ? '*' : ' '} ${s.run.id}  seed ${s.run.seed}  ${statusText(s)}`);
+      lines.push(`  ${selected.has(s.run.id) ? '*' : ' '} ${s.run.id}  ${seedText(s.run)}  ${statusText(s)}`);
     }
   }
   if (problems) lines.push('', problems.length === 0 ? 'inputs: every input of the selected runs is there' : problemList(problems));
@@ -30,7 +34,7 @@ export function describeStatus(experiment: Experiment, states: readonly RunState
   for (const point of experiment.points) {
     const runs = states.filter((s) => s.run.config === point.config);
     const label = Object.values(point.labels).join(', ');
-    lines.push(`  ${label}: ${runs.map((s) => `seed ${s.run.seed} ${statusText(s)} (${s.run.id})`).join('; ')}`);
+    lines.push(`  ${label}: ${runs.map((s) => `${seedText(s.run)} ${statusText(s)} (${s.run.id})`).join('; ')}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -43,7 +47,7 @@ export function describeResults(dirs: readonly RunDir[]): string {
     if (!meta) continue;
     const status = dir.status;
     const lines = byExperiment.get(meta.experiment) ?? [];
-    lines.push(`  ${meta.id}  seed ${meta.seed}  ${status === 'partial' ? `partial ${dir.rows().length}/${meta.total}` : status}  ${Object.values(meta.labels).join(', ')}`);
+    lines.push(`  ${meta.id}  ${meta.seed === null ? 'every seed' : `seed ${meta.seed}`}  ${status === 'partial' ? `partial ${dir.rows().length}/${meta.total}` : status}  ${Object.values(meta.labels).join(', ')}`);
     byExperiment.set(meta.experiment, lines);
   }
   if (byExperiment.size === 0) return 'no runs\n';

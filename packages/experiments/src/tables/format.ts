@@ -1,14 +1,15 @@
 import type { CellStat, TableData } from './table.ts';
 
 /**
- * `12.3 ± 0.4` (LaTeX: `$12.3 \pm 0.4$`); one seed: the mean alone; fewer seeds than planned:
- * `(n=2)` after it; no finished run: `–`.
+ * `12.3 ± 0.4` (LaTeX: `$12.3 \pm 0.4$`); one seed: the mean alone; a run computed once for every
+ * seed: `61.2 (n = 1)`; fewer seeds than planned: `(n=2)` after it; no finished run: `–`.
  */
 export function formatCell(stat: CellStat | null, digits: number, seeds: number, style: 'text' | 'latex' = 'text'): string {
   if (!stat) return style === 'latex' ? '--' : '–';
   const pm = style === 'latex' ? ' \\pm ' : ' ± ';
   const value = stat.std === null ? stat.mean.toFixed(digits) : `${stat.mean.toFixed(digits)}${pm}${stat.std.toFixed(digits)}`;
-  return `${style === 'latex' ? `$${value}$` : value}${stat.n < seeds ? ` (n=${stat.n})` : ''}`;
+  const note = stat.shared ? ' (n = 1)' : stat.n < seeds ? ` (n=${stat.n})` : '';
+  return `${style === 'latex' ? `$${value}$` : value}${note}`;
 }
 
 /** A Markdown table: the first column left-aligned, the others right-aligned. */

@@ -10,6 +10,8 @@ export interface CellStat {
   readonly mean: number;
   readonly std: number | null;
   readonly n: number;
+  /** Every value comes from runs computed once for several seeds (nothing in them draws from a seed): n = 1 by construction. */
+  readonly shared: boolean;
 }
 
 export interface TableData {
@@ -32,8 +34,9 @@ export function labelAt(run: PlannedRun, path: string): string {
  * columns = each metric per dataset/benchmark (when there are several), then with `average` each
  * metric's mean over them, then the tokens column the same way; cells = mean ± std over seeds of
  * the per-run values (averages: per seed over the datasets/benchmarks first, counting a seed only
- * when all of them finished). DuckDB computes the statistics; a run that has not finished is left
- * out (its cell shows fewer seeds).
+ * when all of them finished). A run shared by every seed (seed null) is one value; averaged with
+ * seeded runs it counts in each of their seeds. DuckDB computes the statistics; a run that has not
+ * finished is left out (its cell shows fewer seeds).
  */
 export async function buildTable(db: ResultsDb, experiment: Experiment, runs: readonly PlannedRun[], index: number): Promise<TableData> {
   const spec = experiment.tables[index];
@@ -53,15 +56,20 @@ export async function buildTable(db: ResultsDb, experiment: Experiment, runs: re
 
   const text = (name: string) => ({ name, type: 'utf8' as const });
   const int = (name: string) => ({ name, type: 'int32' as const });
-  await db.insert('cells', [text('experiment'), text('run_id'), text('row_label'), text('col'), int('seed')], cells.map(({ run, row, col }) => [experiment.name, run.id, row, col, run.seed]));
+  const bool = (name: string) => ({ name, type: 'bool' as const });
+  await db.insert('cells', [text('experiment'), text('run_id'), text('row_label'), text('col'), int('seed'), bool('shared')], cells.map(({ run, row, col }) => [experiment.name, run.id, row, col, run.seed, run.seeds.length > 1]));
   await db.insert('picks', [int('key'), int('sources'), text('col'), text('metric')], columns.flatMap((c, key) => c.picks.map((p) => [key, c.picks.length, p.col, p.metric])));
   const { rows } = await db.query(`
-    WITH per_seed AS (
-      SELECT p.key, c.row_label, c.seed, avg(m.value) AS value
-      FROM cells c JOIN picks p ON p.col = c.col JOIN metrics m ON m.experiment = c.experiment AND m.run_id = c.run_id AND m.metric = p.metric
-      GROUP BY p.key, p.sources, c.row_label, c.seed HAVING count(*) = p.sources)
-    SELECT key, row_label, avg(value), stddev_samp(value), count(*) FROM per_seed GROUP BY ALL`);
-  const stats = new Map(rows.map(([key, row, mean, std, n]) => [JSON.stringify([key, row]), { mean, std, n } as CellStat]));
+    WITH picked AS (
+      SELECT p.key, p.sources, c.row_label, c.seed, c.shared, m.value
+      FROM cells c JOIN picks p ON p.col = c.col JOIN metrics m ON m.experiment = c.experiment AND m.run_id = c.run_id AND m.metric = p.metric),
+    seeds AS (SELECT DISTINCT key, row_label, seed FROM picked WHERE seed IS NOT NULL),
+    per_seed AS (
+      SELECT v.key, v.row_label, coalesce(v.seed, s.seed) AS seed, avg(v.value) AS value, bool_and(v.seed IS NULL AND v.shared) AS shared
+      FROM picked v LEFT JOIN seeds s ON v.seed IS NULL AND s.key = v.key AND s.row_label = v.row_label
+      GROUP BY v.key, v.sources, v.row_label, coalesce(v.seed, s.seed) HAVING count(*) = v.sources)
+    SELECT key, row_label, avg(value), stddev_samp(value), count(*), bool_and(shared) FROM per_seed GROUP BY ALL`);
+  const stats = new Map(rows.map(([key, row, mean, std, n, shared]) => [JSON.stringify([key, row]), { mean, std, n, shared } as CellStat]));
   return {
     name: spec.name,
     title: spec.title,
