@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +80,31 @@ describe('dymu CLI', () => {
     expect(chat.out).toMatch(/LLM input: (\d+) positions over (\d+) unique rows \(VTU on/);
     const [, virtual, unique] = chat.out.match(/LLM input: (\d+) positions over (\d+) unique rows/)!.map(Number);
     expect(virtual - unique).toBe(64 - 40);
+  });
+
+  it('data check reports the benchmark folders too: questions and missing images, or what is missing', () => {
+    const data = mkdtempSync(join(tmpdir(), 'cli-data-'));
+    const question = (imageId: string) => ({ imageId, question: 'What colour?', answer: 'red', isBalanced: true, types: { structural: 'query', semantic: 'attr' } });
+    mkdirSync(join(data, 'eval/gqa/images'), { recursive: true });
+    writeFileSync(join(data, 'eval/gqa/testdev_balanced_questions.json'), JSON.stringify({ q1: question('n1'), q2: question('n2') }));
+    copyFileSync(image, join(data, 'eval/gqa/images/n1.jpg'));
+    mkdirSync(join(data, 'eval/pope'), { recursive: true });
+    writeFileSync(join(data, 'eval/pope/coco_pope_random.json'), '');
+    const checked = dymu('data', 'check', data);
+    expect(checked.code).toBe(1);
+    expect(checked.out).toContain('\nbenchmarks under ');
+    expect(checked.out).toContain('\ngqa: eval/gqa/testdev_balanced_questions.json, eval/gqa/images/: 1 questions, 1 missing images (first: eval/gqa/images/n2.jpg)\n');
+    expect(checked.out).toContain('\npope: missing eval/pope/coco_pope_adversarial.json, eval/pope/coco_pope_popular.json, coco/val2014/\n');
+    expect(checked.out).toContain('\nmmbench: not found (expected eval/mmbench/mmbench_dev_20230712.tsv)\n');
+  });
+
+  it('run --dry-run lists every problem of the runs\' inputs and exits with 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-dry-'));
+    const file = join(dir, 'x.yaml');
+    writeFileSync(file, `model: { encoder: ${join(dir, 'no-model')} }\ndatasets: [{ name: folder, dir: ${join(dir, 'no-images')} }]\nseeds: [0]\n`);
+    const dry = dymu('run', file, '--dry-run', '--results', join(dir, 'results'), '--cache', join(dir, 'cache'));
+    expect(dry.code).toBe(1);
+    expect(dry.out).toContain(`2 problems:\n  - ${file}: model.encoder: ${join(dir, 'no-model')}: model directory not found\n  - ${file}: datasets[0]: ${join(dir, 'no-images')}: not a directory\n`);
   });
 
   it('rejects unknown commands and options with usage and exit code 2', () => {

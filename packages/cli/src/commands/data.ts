@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { DymuError } from '@dymu/core';
+import { findBenchmarks, type BenchmarkInput, type FoundBenchmark } from '@dymu/benchmarks';
 import { checkSource, findDatasets, type Problems } from '@dymu/datasets';
 
 interface CheckArgs {
@@ -9,13 +10,17 @@ interface CheckArgs {
   examples: number;
 }
 
-/** Per dataset of the standard layout under ROOT: annotation files found, then per split records, images and bad images. */
+/**
+ * Per dataset of the standard layout under ROOT: annotation files found, then per split records,
+ * images and bad images. Then per benchmark of the layout (`eval/…`): its files and image folders,
+ * and when they are all there, its questions and missing images.
+ */
 const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <root>',
-  describe: 'Report the datasets found under ROOT: annotation files, records, images, missing images',
+  describe: 'Report the datasets and benchmarks found under ROOT: annotation files, records, questions, images, what is missing',
   builder: (y) =>
     y
-      .positional('root', { type: 'string', demandOption: true, describe: 'folder in the standard layout (coco/, vg/, ocr_vqa/, textvqa/, gqa/, llava_v1_5_mix665k.json)' })
+      .positional('root', { type: 'string', demandOption: true, describe: 'folder in the standard layout (coco/, vg/, ocr_vqa/, textvqa/, gqa/, llava_v1_5_mix665k.json, eval/<benchmark>/)' })
       .option('decode', { type: 'boolean', default: false, describe: "also read each image's header with sharp (slower)" })
       .option('examples', { type: 'number', default: 5, describe: 'paths shown per problem' }) as never,
   handler: async (args) => {
@@ -43,8 +48,34 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         }
       }
     }
+    console.log(`benchmarks under ${root}`);
+    for (const found of findBenchmarks(root)) {
+      const line = await benchmarkLine(found, shown);
+      console.log(line.text);
+      if (!line.ok) process.exitCode = 1;
+    }
   },
 };
+
+/**
+ * One benchmark's line: not found (nothing there; not an error), what is missing of it (an error),
+ * or its questions and missing images (reading its files; a malformed one is an error).
+ */
+async function benchmarkLine(found: FoundBenchmark, shownPath: (path: string) => string): Promise<{ text: string; ok: boolean }> {
+  const { name, benchmark, inputs, missing } = found;
+  const shown = (input: BenchmarkInput): string => `${shownPath(input.path)}${input.kind === 'folder' ? '/' : ''}`;
+  if (missing.length === inputs.length) return { text: `${name}: not found (expected ${inputs.map(shown).join(', ')})`, ok: true };
+  if (missing.length > 0) return { text: `${name}: missing ${missing.map(shown).join(', ')}`, ok: false };
+  try {
+    let questions = 0;
+    for await (const _ of benchmark.samples()) questions++;
+    const absent = benchmark.missingImages;
+    return { text: `${name}: ${inputs.map(shown).join(', ')}: ${questions} questions${absent.length > 0 ? `, ${absent.length} missing images (first: ${shownPath(absent[0])})` : ''}`, ok: true };
+  } catch (error) {
+    if (!(error instanceof DymuError)) throw error;
+    return { text: `${name}: error: ${error.message}`, ok: false };
+  }
+}
 
 export const dataCommand: CommandModule = {
   command: 'data <command>',
