@@ -26,9 +26,7 @@ export function temporaryName(path: string, writer: Writer = { host: hostname(),
   return `${path}~${writer.host.replaceAll(/[~/]/g, '_')}~${writer.pid}~${randomBytes(4).toString('hex')}.tmp`;
 }
 
-export const isTemporary = (file: string): boolean => file.endsWith('.tmp');
-
-/** The writer of a temporary name (undefined for names of older versions, which held no host). */
+/** The writer of a temporary name (undefined for any other name). */
 export function temporaryWriter(file: string): Writer | undefined {
   const match = TEMPORARY.exec(file);
   return match ? { host: match[1], pid: Number(match[2]) } : undefined;
@@ -90,16 +88,18 @@ export function commitDirectory(temporary: string, dir: string): void {
 }
 
 /**
- * Removes the temporary files and directories in `dir` whose writers have gone (`writerGone`);
- * those of live writers are left alone. Returns the names removed.
+ * Removes the temporary files and directories in `dir` (named by `temporaryName`) whose writers
+ * have gone (`writerGone`); those of live writers, and any other file, are left alone. Returns the
+ * names removed.
  */
 export function removeStaleTemporaries(dir: string, staleMs = STALE_MS): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (!isTemporary(name)) continue;
+    const writer = temporaryWriter(name);
+    if (!writer) continue;
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat && writerGone(temporaryWriter(name), stat.mtimeMs, staleMs)) {
+    if (stat && writerGone(writer, stat.mtimeMs, staleMs)) {
       rmSync(path, { recursive: true, force: true });
       removed.push(name);
     }

@@ -40,12 +40,14 @@ describe('temporary names', () => {
     const liveHere = temporaryName(join(dir, 'b'), { host: hostname(), pid: process.pid });
     const freshElsewhere = temporaryName(join(dir, 'c'), { host: 'elsewhere', pid: 1 });
     const oldElsewhere = temporaryName(join(dir, 'd'), { host: 'elsewhere', pid: 1 });
-    for (const f of [deadHere, liveHere, freshElsewhere]) writeFileSync(f, '');
+    const other = join(dir, 'notes.tmp'); // not a temporary name of ours: never touched
+    for (const f of [deadHere, liveHere, freshElsewhere, other]) writeFileSync(f, '');
+    old(other, 10_000);
     mkdirSync(oldElsewhere); // a temporary directory (a generated model being written)
     writeFileSync(join(oldElsewhere, 'config.json'), '{}');
     old(oldElsewhere, 10_000);
     expect(removeStaleTemporaries(dir, 5_000).sort()).toEqual([deadHere, oldElsewhere].map((f) => f.slice(dir.length + 1)).sort());
-    expect(readdirSync(dir).map((f) => join(dir, f)).sort()).toEqual([liveHere, freshElsewhere].sort());
+    expect(readdirSync(dir).map((f) => join(dir, f)).sort()).toEqual([liveHere, freshElsewhere, other].sort());
   });
 });
 
