@@ -77,6 +77,14 @@ sweep:
     ]);
   });
 
+  it("a typo in a dataset's or a benchmark's parameters blames the override that wrote it", async () => {
+    const text = `${tinyExperiment('typo')}benchmarks: { POPE: { name: pope, root: { generated: fixture } } }\n`;
+    expect(await problems('typo', text, ['datasets.0.cont=2', 'benchmarks.POPE.root.sed=1'])).toEqual([
+      'command-line override `datasets.0.cont=2`: datasets[0].cont: unknown field (expected one of kinds, count, size, seed)',
+      'command-line override `benchmarks.POPE.root.sed=1`: benchmarks.POPE.root.sed: unknown field (expected one of generated, seed)',
+    ]);
+  });
+
   it('inputs generated on demand are never missing: generated models, images and every benchmark fixture', async () => {
     const benchmarks = FIXTURE_BENCHMARKS.map((name) => `  ${name}: { name: ${name}, root: { generated: fixture } }`).join('\n');
     expect(await problems('generated', `task: benchmark\nmodel: { llm: { generated: llama } }\nseeds: [0]\nbenchmarks:\n${benchmarks}\n`)).toEqual([]);

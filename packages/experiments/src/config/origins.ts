@@ -45,10 +45,22 @@ export class Origins {
     return { file: '', at: path };
   }
 
+  /** Every file (or override) that wrote something here. */
+  files(): Set<string> {
+    return new Set([...this.entries.values()].map((e) => e.origin.file));
+  }
+
   /** The file and field to name for a problem at `path`. */
   locate(path: Path): { file: string; field: string } {
     const origin = this.get(path);
     return { file: origin.file, field: showPath(origin.at) };
+  }
+
+  /** The origins of what is under `path`, addressed from there (a dataset entry's own fields: `dir` → `datasets[0].dir`). */
+  under(path: Path): Origins {
+    const scoped = Origins.at(this.get(path));
+    for (const entry of this.entries.values()) if (startsWith(entry.path, path)) scoped.mark(entry.path.slice(path.length), entry.origin);
+    return scoped;
   }
 
   clone(): Origins {

@@ -1,7 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { BENCHMARKS as ADAPTERS, type BenchmarkFactory } from '@dymu/benchmarks';
 import { Check } from '../config/check.ts';
-import { Origins } from '../config/origins.ts';
 import { BENCHMARKS } from './tokens.ts';
 
 /**
@@ -12,8 +11,8 @@ export const benchmarksModule = new ContainerModule(({ bind }) => {
   for (const [name, factory] of Object.entries(ADAPTERS) as [string, BenchmarkFactory][]) {
     bind(BENCHMARKS).toConstantValue({
       name,
-      open: (params, origin) => {
-        const check = new Check(Origins.at(origin));
+      open: (params, origins) => {
+        const check = new Check(origins);
         const options = check.record(params, []);
         return factory({ ...options, root: check.string(options.root, ['root']) });
       },

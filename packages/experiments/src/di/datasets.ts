@@ -1,7 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { cocoSource, COCO_SPLITS, folderSource, gqaSource, llavaMixSource, ocrVqaSource, textVqaSource, TEXTVQA_SPLITS, vgSource, type ImageSource } from '@dymu/datasets';
 import { Check } from '../config/check.ts';
-import { Origins } from '../config/origins.ts';
 import { DATASETS, type DatasetContext, type DatasetPlugin } from './tokens.ts';
 
 /** A dataset plugin whose parameters (`keys`) are read with a Check: errors name the entry's file and field. */
@@ -13,7 +12,7 @@ export function datasetPlugin(
   return {
     name,
     open: (params, context) => {
-      const check = new Check(Origins.at(context.origin));
+      const check = new Check(context.origins);
       return open(check.record(params, [], keys), check, context);
     },
   };

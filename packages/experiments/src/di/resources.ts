@@ -9,8 +9,8 @@ import { weightsSha256, type PolicyEnv } from '@dymu/merging';
 import { SessionPool } from '@dymu/onnx';
 import { readVitConfig } from '@dymu/weights';
 import type { Component, ModelConfig } from '../config/experiment.ts';
-import { relocated, type Origin } from '../config/origins.ts';
-import { showPath } from '../config/tree.ts';
+import { Check } from '../config/check.ts';
+import { relocated, type Origins } from '../config/origins.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
@@ -52,7 +52,7 @@ export class ContainerResources implements Resources {
       spec: calibration,
       model: { name: basename(encoder.dir), weightsSha256: await this.weightsHash(encoder.dir), shape: { ...encoder.config, patches: encoder.patches }, pad: run.config.model.pad },
       cache: this.settings.cache,
-      images: () => this.records(calibration.dataset, calibration.seed, run.origins.get(['policy', 'calibration', 'dataset']), calibration.first ? (calibration.count ?? undefined) : undefined),
+      images: () => this.records(calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset']), calibration.first ? (calibration.count ?? undefined) : undefined),
       encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
       progress: this.settings.progress,
       restart: this.settings.restartCalibrations,
@@ -68,7 +68,7 @@ export class ContainerResources implements Resources {
       }
       return images;
     }
-    const records = await this.records(dataset, run.seed, run.origins.get(['dataset']));
+    const records = await this.records(dataset, run.seed, run.origins.under(['dataset']));
     // A limit draws from the seed, so such a run is planned with one (plan/seed-use.ts).
     const chosen = limit === null ? records : await sample(records, limit, run.seed!);
     return chosen.map((r) => ({ id: r.id, image: r.imagePath, group: typeof r.group === 'string' ? r.group : '' }));
@@ -78,13 +78,15 @@ export class ContainerResources implements Resources {
   async benchmark(run: PlannedRun): Promise<Benchmark> {
     const { name, ...params } = run.config.benchmark!;
     const given = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null));
+    const origins = run.origins.under(['benchmark']);
     const root = given.root;
     if (root !== null && typeof root === 'object' && (root as Record<string, unknown>).generated === 'fixture') {
-      const seed = (root as Record<string, unknown>).seed ?? 0;
-      if (typeof seed !== 'number') throw new DymuError(`expected an integer, got ${JSON.stringify(seed)}`, run.origins.locate(['benchmark', 'root', 'seed']));
+      const check = new Check(origins);
+      const fixture = check.record(root, ['root'], ['generated', 'seed']);
+      const seed = fixture.seed === undefined ? 0 : check.integer(fixture.seed, ['root', 'seed']);
       given.root = await benchmarkFixture(name, seed, this.settings.cache);
     }
-    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(given, run.origins.get(['benchmark']));
+    return lookup(this.container, BENCHMARKS, name, 'benchmark').open(given, origins);
   }
 
   vlm(model: ModelConfig): Promise<Vlm> {
@@ -114,17 +116,14 @@ export class ContainerResources implements Resources {
    * A dataset's records in order (the first `limit` when given). `seed` null: the run is shared by
    * every seed, and a dataset that reads the seed anyway (one missing from SEEDED_DATASETS) is an error.
    */
-  private async records(dataset: Component, seed: number | null, origin: Origin, limit = Infinity): Promise<ImageRecord[]> {
+  private async records(dataset: Component, seed: number | null, origins: Origins, limit = Infinity): Promise<ImageRecord[]> {
     const { name, ...params } = dataset;
     const context: DatasetContext = {
       cache: this.settings.cache,
-      origin,
+      origins,
       get seed(): number {
         if (seed !== null) return seed;
-        throw new DymuError(`dataset ${JSON.stringify(name)} draws from the run's seed, but the run was planned as shared by every seed: add it to SEEDED_DATASETS (packages/experiments/src/plan/seed-use.ts)`, {
-          file: origin.file,
-          field: showPath(origin.at),
-        });
+        throw new DymuError(`dataset ${JSON.stringify(name)} draws from the run's seed, but the run was planned as shared by every seed: add it to SEEDED_DATASETS (packages/experiments/src/plan/seed-use.ts)`, origins.locate([]));
       },
     };
     const source = await lookup(this.container, DATASETS, name, 'dataset').open(params, context);

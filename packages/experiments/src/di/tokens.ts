@@ -5,7 +5,7 @@ import type { Benchmark } from '@dymu/benchmarks';
 import type { LoadOptions, VitEncoder } from '@dymu/encoders';
 import type { Vlm, VlmLoadOptions } from '@dymu/llm';
 import type { PolicyEnv } from '@dymu/merging';
-import type { Origin } from '../config/origins.ts';
+import type { Origins } from '../config/origins.ts';
 import type { Resources } from '../resources/resources.ts';
 import type { Task } from '../tasks/task.ts';
 
@@ -33,8 +33,8 @@ export interface DatasetContext {
   /** The run's seed (a dataset that draws or generates images uses it unless given its own). */
   readonly seed: number;
   readonly cache: string;
-  /** Where the dataset entry was written, for errors. */
-  readonly origin: Origin;
+  /** Where each field of the dataset entry was written (`origins.locate(['dir'])`), for errors. */
+  readonly origins: Origins;
 }
 
 /** An image dataset by name: `open` validates the parameters and returns its records. */
@@ -43,7 +43,8 @@ export interface DatasetPlugin extends Named {
 }
 
 export interface BenchmarkPlugin extends Named {
-  open(params: Readonly<Record<string, unknown>>, origin: Origin): Benchmark;
+  /** `origins`: where each field of the benchmark entry was written, for errors. */
+  open(params: Readonly<Record<string, unknown>>, origins: Origins): Benchmark;
 }
 
 /** A VLM loader by kind (`llava`: LLaVA-1.5 / OneVision checkpoints). */

@@ -7,7 +7,7 @@ import { resolveSchedule, type EncoderShape } from '@dymu/merging';
 import { numPatches, planVitModel, readVitConfig, type VitConfig, type VitPresetName } from '@dymu/weights';
 import type { Component, Experiment, ModelConfig } from '../config/experiment.ts';
 import { problemList } from '../config/check.ts';
-import type { Origin } from '../config/origins.ts';
+import type { Origins } from '../config/origins.ts';
 import type { Path } from '../config/tree.ts';
 import { lookup } from '../di/lookup.ts';
 import { createPolicy } from '../di/resources.ts';
@@ -32,27 +32,29 @@ export async function inputProblems(experiment: Experiment, runs: readonly Plann
   const problems = new Set<string>();
   for (const run of configs) {
     const where = (path: Path) => run.origins.locate(path);
-    const attempt = async <T>(path: Path | null, check: () => T | Promise<T>): Promise<T | undefined> => {
+    const configFiles = run.origins.files();
+    /** Runs a check; a problem that does not name the configuration already (a data file's) is named after `path`, where that input is configured. */
+    const attempt = async <T>(path: Path, check: () => T | Promise<T>): Promise<T | undefined> => {
       try {
         return await check();
       } catch (error) {
         if (!(error instanceof DymuError)) throw error;
-        problems.add(path === null ? error.message : new DymuError(error.message, where(path)).message);
+        problems.add(error.file !== undefined && configFiles.has(error.file) ? error.message : new DymuError(error.message, where(path)).message);
         return undefined;
       }
     };
     const { model, policy, dataset, benchmark } = run.config;
-    const models = await Promise.all((['encoder', 'llm'] as const).map((key) => attempt(null, () => checkModelDir(model[key], where(['model', key])))));
+    const models = await Promise.all((['encoder', 'llm'] as const).map((key) => attempt(['model', key], () => checkModelDir(model[key], where(['model', key])))));
     const shape = models.every((ok) => ok) ? await attempt(['model'], () => encoderShape(model, cache)) : undefined;
     if (shape) {
       const { name, calibration, ...params } = policy;
       if (calibration) await attempt(['policy', 'calibration', 'schedule'], () => resolveSchedule(calibration.schedule, shape, calibration.shape));
-      else await attempt(null, () => createPolicy(lookup(container, POLICIES, name, 'merge policy'), run, params, { encoder: shape, warn: () => {} }));
+      else await attempt(['policy'], () => createPolicy(lookup(container, POLICIES, name, 'merge policy'), run, params, { encoder: shape, warn: () => {} }));
     }
     const { calibration } = policy;
-    if (calibration) await attempt(['policy', 'calibration', 'dataset'], () => checkDataset(container, calibration.dataset, calibration.seed, run.origins.get(['policy', 'calibration', 'dataset'])));
+    if (calibration) await attempt(['policy', 'calibration', 'dataset'], () => checkDataset(container, calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset'])));
     // a run shared by every seed (seed null) reads a dataset that does not draw from it
-    if (dataset) await attempt(['dataset'], () => checkDataset(container, dataset, run.seed ?? 0, run.origins.get(['dataset'])));
+    if (dataset) await attempt(['dataset'], () => checkDataset(container, dataset, run.seed ?? 0, run.origins.under(['dataset'])));
     if (benchmark) {
       const opened = await attempt(['benchmark'], () => container.get(RESOURCES).benchmark(run));
       for (const input of opened?.inputs?.() ?? []) {
@@ -89,10 +91,10 @@ function encoderShape(model: ModelConfig, cache: string): EncoderShape {
 }
 
 /** A dataset opens with its parameters and its first record's image folder exists. */
-async function checkDataset(container: Container, dataset: Component, seed: number, origin: Origin): Promise<void> {
+async function checkDataset(container: Container, dataset: Component, seed: number, origins: Origins): Promise<void> {
   const { name, ...params } = dataset;
   const { cache } = container.get(SETTINGS);
-  const source = await lookup(container, DATASETS, name, 'dataset').open(params, { seed, cache, origin });
+  const source = await lookup(container, DATASETS, name, 'dataset').open(params, { seed, cache, origins });
   for await (const record of source.records()) {
     const folder = dirname(resolve(record.imagePath));
     if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new DymuError(`${folder}: image folder not found (it holds ${record.imagePath})`);
