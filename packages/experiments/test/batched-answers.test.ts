@@ -68,5 +68,7 @@ describe.each(Object.keys(policies))('batched answers with %s merging and VTU', 
       const batched = await inBatches(size, { policy, maxNewTokens: 10, eosTokenIds: [eos] });
       expect(batched.map(essence), `batch ${size}`).toEqual(reference);
     }
+    // Without the KV cache (every step recomputes the batch's sequences, finished ones dropped) too.
+    expect((await inBatches(4, { policy, maxNewTokens: 10, eosTokenIds: [eos], useCache: false })).map(essence)).toEqual(reference);
   });
 });

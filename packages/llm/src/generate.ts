@@ -1,6 +1,6 @@
 import { appendText, unmergeMap } from '@dymu/vtu';
 import { concat } from './arrays.ts';
-import type { LlmDecoder, SequenceInput } from './decoder.ts';
+import type { KvCache, LlmDecoder, SequenceInput } from './decoder.ts';
 import { Sampler, type SamplingOptions } from './sampling.ts';
 import type { TextTokenizer } from './tokenizer.ts';
 
@@ -31,9 +31,10 @@ export interface GenerationResult {
 }
 
 /**
- * Batched generation: one prefill of all prompts, then one pass per new token for the whole batch
- * (a finished sequence keeps a slot and is ignored). With the KV cache, each step feeds only the
- * new token; without it, each step runs the prompt and everything generated so far again.
+ * Batched generation: one prefill of all prompts, then one pass per new token for the sequences
+ * still generating (a finished one leaves the batch and its cache rows are dropped). With the KV
+ * cache, each step feeds only the new token; without it, each step runs the prompt and everything
+ * generated so far again.
  */
 export async function generate(decoder: LlmDecoder, tokenizer: TextTokenizer, prompts: readonly SequenceInput[], options: GenerateOptions): Promise<GenerationResult> {
   const D = decoder.config.hiddenSize;
@@ -49,10 +50,12 @@ export async function generate(decoder: LlmDecoder, tokenizer: TextTokenizer, pr
   let logits = await decoder.nextLogits(result);
   const prefillMs = performance.now() - t0;
   let steps = 0;
+  // Slot i of the batch holds sequence slots[i].
+  let slots = prompts.map((_, b) => b);
   for (;;) {
-    states.forEach((s, b) => {
-      if (s.finish) return;
-      const token = samplers[b].pick(logits.subarray(b * V, (b + 1) * V));
+    slots.forEach((b, i) => {
+      const s = states[b];
+      const token = samplers[b].pick(logits.subarray(i * V, (i + 1) * V));
       if (eos.has(token)) s.finish = 'eos';
       else {
         s.tokens.push(token);
@@ -60,13 +63,20 @@ export async function generate(decoder: LlmDecoder, tokenizer: TextTokenizer, pr
         else if (s.tokens.length >= options.maxNewTokens) s.finish = 'length';
       }
     });
-    if (states.every((s) => s.finish)) break;
-    const embedded = await decoder.embed(states.map((s) => s.tokens.at(-1) ?? 0));
-    const rows = (b: number) => embedded.subarray(b * D, (b + 1) * D);
+    const going = slots.flatMap((b, i) => (states[b].finish ? [] : [i]));
+    if (going.length === 0) break;
+    let cache = result.cache;
+    if (going.length < slots.length) {
+      slots = going.map((i) => slots[i]);
+      sequences = going.map((i) => sequences[i]);
+      cache = keepSequences(cache, going);
+    }
+    const embedded = await decoder.embed(slots.map((b) => states[b].tokens.at(-1)!));
+    const rows = (i: number) => embedded.subarray(i * D, (i + 1) * D);
     if (options.useCache ?? true) {
-      result = await decoder.forward(states.map((_, b) => ({ rows: rows(b) })), result.cache);
+      result = await decoder.forward(slots.map((_, i) => ({ rows: rows(i) })), cache);
     } else {
-      sequences = sequences.map((s, b) => ({ rows: concat([s.rows, rows(b)]), map: appendText(s.map, 1) }));
+      sequences = sequences.map((s, i) => ({ rows: concat([s.rows, rows(i)]), map: appendText(s.map, 1) }));
       result = await decoder.forward(sequences);
     }
     logits = await decoder.nextLogits(result);
@@ -78,6 +88,17 @@ export async function generate(decoder: LlmDecoder, tokenizer: TextTokenizer, pr
     return { text: (at >= 0 ? text.slice(0, at) : text).trim(), tokens: s.tokens, finish: s.finish as Generation['finish'] };
   });
   return { generations, prefillMs, decodeMs: performance.now() - t0 - prefillMs, steps };
+}
+
+/** The cache of the batch slots `keep` only, in that order. */
+function keepSequences(cache: KvCache, keep: readonly number[]): KvCache {
+  const take = (data: Float32Array) => {
+    const size = data.length / cache.batch;
+    const out = new Float32Array(keep.length * size);
+    keep.forEach((b, i) => out.set(data.subarray(b * size, (b + 1) * size), i * size));
+    return out;
+  };
+  return { batch: keep.length, length: cache.length, keys: cache.keys.map(take), values: cache.values.map(take), keyBias: take(cache.keyBias), next: Int32Array.from(keep, (b) => cache.next[b]) };
 }
 
 /** Index of the earliest stop string in `text`, or −1. */
