@@ -68,7 +68,7 @@ tables:
     const runs = planRuns(experiment);
     expect(runs.map((r) => `${r.labels.dataset}/${r.seed}`)).toEqual(['fixed/null', 'drawn/0', 'drawn/1', 'drawn/2']);
     const dry = describePlan(experiment, planStatus(experiment, ws.results), new Set(runs.map((r) => r.id)));
-    expect(dry).toContain('2 configurations × 3 seeds = 4 runs (1 shared by all their seeds: nothing in them draws from a seed), 4 selected');
+    expect(dry).toContain('2 configurations × 3 seeds = 4 runs instead of 6 (1 shared by all their seeds: nothing in them draws from a seed), 4 selected');
     expect(dry).toContain(`* ${runs[0].id}  seeds 0, 1, 2 (shared)  new`);
     expect(dry).toContain(`* ${runs[1].id}  seed 0  new`);
 

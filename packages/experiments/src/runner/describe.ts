@@ -15,7 +15,8 @@ const statusText = (s: RunState): string => (s.status === 'done' ? 'done' : s.st
 export function describePlan(experiment: Experiment, states: readonly RunState[], selected: ReadonlySet<string>, problems?: readonly string[]): string {
   const seeds = experiment.points.some((p) => p.seeds) ? 'their seeds' : `${experiment.seeds.length} seeds`;
   const shared = states.filter((s) => s.run.seed === null && s.run.seeds.length > 1).length;
-  const sharing = shared === 0 ? '' : ` (${shared} shared by all their seeds: nothing in them draws from a seed)`;
+  const unshared = states.reduce((n, s) => n + s.run.seeds.length, 0);
+  const sharing = shared === 0 ? '' : ` instead of ${unshared} (${shared} shared by all their seeds: nothing in them draws from a seed)`;
   const lines = [`${experiment.name} (${experiment.file}): ${experiment.points.length} configurations × ${seeds} = ${states.length} runs${sharing}, ${selected.size} selected`];
   for (const point of experiment.points) {
     lines.push('', `# ${Object.entries(point.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`, canonicalJson(point.config));
