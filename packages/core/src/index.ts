@@ -6,3 +6,5 @@ export { numel, sameShape, maxAbsDiff } from './tensor.ts';
 export { type TokenBatch, type Matching, type BlockContext, type MergePlan, type MergePolicy, noMerging, initialTokenBatch, attentionBias, applyPlanToBookkeeping } from './tokens.ts';
 export { writeFileAtomic, temporaryDirectory, commitDirectory, temporaryName, temporaryWriter, removeStaleTemporaries, STALE_MS, type Writer } from './atomic.ts';
 export { acquireLock, withLock, type Lock, type LockHolder, type LockOptions } from './lock.ts';
+export { type FileTensor, isFileTensor, readBytes } from './file-tensor.ts';
+export { ALLOCATOR_ENV, allocatorChosen, ensureAllocator } from './allocator.ts';

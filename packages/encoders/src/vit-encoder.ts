@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { applyPlanToBookkeeping, attentionBias, DymuError, initialTokenBatch, noMerging, type Matching, type MergePlan, type MergePolicy, type TokenBatch } from '@dymu/core';
 import { SessionPool, type Session } from '@dymu/onnx';
-import { numPatches, readPreprocessorConfig, readVitConfig, VitWeights, WeightStore, type PreprocessorConfig, type VitConfig } from '@dymu/weights';
+import { inFile, numPatches, readPreprocessorConfig, readVitConfig, VitWeights, WeightStore, type PreprocessorConfig, type VitConfig } from '@dymu/weights';
 import { preprocessBatch, type PadMode } from './preprocess.ts';
 import { mergeGraph } from './merge-graphs.ts';
 import { attentionGraph, embeddingsGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
@@ -82,7 +82,7 @@ export class VitEncoder {
   static async load(dir: string, options: LoadOptions = {}): Promise<VitEncoder> {
     const config = readVitConfig(dir);
     const store = WeightStore.open(dir);
-    const weights = new VitWeights(store, config);
+    const weights = new VitWeights(store, config, inFile);
     weights.checkAll();
     const features = options.features ?? LLAVA_FEATURES;
     const blocks = blocksToRun(config, features);

@@ -1,6 +1,6 @@
-import { activation, GraphBuilder, layerNorm, linear, meanOverHeads, multiHeadAttention } from '@dymu/onnx';
+import { activation, GraphBuilder, layerNorm, linear, meanOverHeads, multiHeadAttention, type OnnxModel } from '@dymu/onnx';
 import { addMatching } from './merge-graphs.ts';
-import { numPatches, type Norm, type VitConfig, type VitEmbeddingWeights, type VitLayerWeights } from '@dymu/weights';
+import { numPatches, type Norm, type VitConfig, type VitEmbeddingWeights, type VitLayerWeights, type Weight } from '@dymu/weights';
 
 /**
  * The ONNX graphs of a ViT, one job each, all with symbolic batch and token axes:
@@ -16,7 +16,7 @@ import { numPatches, type Norm, type VitConfig, type VitEmbeddingWeights, type V
 const B = 'batch';
 const T = 'tokens';
 
-export function embeddingsGraph(config: VitConfig, w: VitEmbeddingWeights): Uint8Array {
+export function embeddingsGraph(config: VitConfig, w: VitEmbeddingWeights<Weight>): OnnxModel {
   const { hiddenSize: D, patchSize: P, imageSize: S, numChannels: C } = config;
   const patches = numPatches(config);
   const g = new GraphBuilder('vit_embeddings');
@@ -39,10 +39,10 @@ export function embeddingsGraph(config: VitConfig, w: VitEmbeddingWeights): Uint
   x = g.op1('Add', [x, g.initializer('position_embedding', w.positionEmbedding, [1, positions, D])]);
   if (w.preLayerNorm) x = layerNorm(g, x, w.preLayerNorm, config.layerNormEps, 'pre_layrnorm');
   g.output(x, 'hidden', 'float32', [B, positions, D]);
-  return g.toBytes();
+  return g.toModel();
 }
 
-export function attentionGraph(config: VitConfig, w: VitLayerWeights, block: number): Uint8Array {
+export function attentionGraph(config: VitConfig, w: VitLayerWeights<Weight>, block: number): OnnxModel {
   const { hiddenSize: D, numHeads: H } = config;
   const dh = D / H;
   const g = new GraphBuilder(`vit_block${block}_attention`);
@@ -61,23 +61,23 @@ export function attentionGraph(config: VitConfig, w: VitLayerWeights, block: num
   const matching = addMatching(g, metric, bias);
   g.output(matching.score, 'match_score', 'float32', [B, 'a_tokens']);
   g.output(matching.index, 'match_index', 'int64', [B, 'a_tokens']);
-  return g.toBytes();
+  return g.toModel();
 }
 
-export function mlpGraph(config: VitConfig, w: VitLayerWeights, block: number): Uint8Array {
+export function mlpGraph(config: VitConfig, w: VitLayerWeights<Weight>, block: number): OnnxModel {
   const D = config.hiddenSize;
   const g = new GraphBuilder(`vit_block${block}_mlp`);
   const x = g.input('hidden', 'float32', [B, T, D]);
   const normed = layerNorm(g, x, w.ln2, config.layerNormEps, 'layer_norm2');
   const inner = activation(g, linear(g, normed, w.fc1, 'fc1'), config.hiddenAct);
   g.output(g.op1('Add', [x, linear(g, inner, w.fc2, 'fc2')]), 'hidden_out', 'float32', [B, T, D]);
-  return g.toBytes();
+  return g.toModel();
 }
 
-export function postLayerNormGraph(config: VitConfig, w: Norm): Uint8Array {
+export function postLayerNormGraph(config: VitConfig, w: Norm<Weight>): OnnxModel {
   const D = config.hiddenSize;
   const g = new GraphBuilder('vit_post_layernorm');
   const x = g.input('hidden', 'float32', [B, T, D]);
   g.output(layerNorm(g, x, w, config.layerNormEps, 'post_layernorm'), 'hidden_out', 'float32', [B, T, D]);
-  return g.toBytes();
+  return g.toModel();
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DymuError } from '@dymu/core';
 import { type Session, SessionPool } from '@dymu/onnx';
 import { unmergeMap, type UnmergeMap } from '@dymu/vtu';
-import { type LlmConfig, LlmWeights, readLlmConfig, WeightStore } from '@dymu/weights';
+import { inFile, type LlmConfig, LlmWeights, readLlmConfig, WeightStore } from '@dymu/weights';
 import { packBatch } from './batch.ts';
 import { decoderLayerGraph, embeddingGraph, headGraph } from './graphs.ts';
 
@@ -48,7 +48,7 @@ export class LlmDecoder {
   static async load(dir: string, options: { pool?: SessionPool } = {}): Promise<LlmDecoder> {
     const config = readLlmConfig(dir);
     const store = WeightStore.open(dir);
-    const weights = new LlmWeights(store, config);
+    const weights = new LlmWeights(store, config, inFile);
     weights.checkAll();
     const pool = options.pool ?? new SessionPool();
     const key = `${resolve(dir)}#${store.fingerprint()}`;

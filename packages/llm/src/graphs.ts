@@ -1,5 +1,5 @@
-import { activation, GraphBuilder, linear, rmsNorm, type Value } from '@dymu/onnx';
-import type { Linear, LlmConfig, LlmLayerWeights } from '@dymu/weights';
+import { activation, GraphBuilder, linear, type OnnxModel, rmsNorm, type Value, type WeightSource } from '@dymu/onnx';
+import type { Linear, LlmConfig, LlmLayerWeights, Weight } from '@dymu/weights';
 import { unmergedAttention } from '@dymu/vtu';
 
 /**
@@ -13,12 +13,12 @@ import { unmergedAttention } from '@dymu/vtu';
 const B = 'batch';
 const T = 'tokens';
 
-export function embeddingGraph(config: LlmConfig, embedTokens: Float32Array): Uint8Array {
+export function embeddingGraph(config: LlmConfig, embedTokens: WeightSource): OnnxModel {
   const { vocabSize: V, hiddenSize: D } = config;
   const g = new GraphBuilder('llm_embeddings');
   const ids = g.input('input_ids', 'int64', [B, T]);
   g.output(g.op1('Gather', [g.initializer('embed_tokens', embedTokens, [V, D]), ids], { axis: 0 }), 'hidden', 'float32', [B, T, D]);
-  return g.toBytes();
+  return g.toModel();
 }
 
 /**
@@ -31,7 +31,7 @@ export function embeddingGraph(config: LlmConfig, embedTokens: Float32Array): Ui
  * hidden_out [B, U, D], present_key / present_value [B, Hkv, P + N, dh], and with
  * `attentionOutput` also `attention` [B, U, D] (the o_proj output, before the residual).
  */
-export function decoderLayerGraph(config: LlmConfig, w: LlmLayerWeights, layer: number, opts: { attentionOutput?: boolean } = {}): Uint8Array {
+export function decoderLayerGraph(config: LlmConfig, w: LlmLayerWeights<Weight>, layer: number, opts: { attentionOutput?: boolean } = {}): OnnxModel {
   const { hiddenSize: D, numHeads: H, numKvHeads: Hkv, headDim: dh, rmsNormEps: eps } = config;
   const g = new GraphBuilder(`llm_layer${layer}`);
   const x = g.input('hidden', 'float32', [B, 'unique', D]);
@@ -58,25 +58,25 @@ export function decoderLayerGraph(config: LlmConfig, w: LlmLayerWeights, layer: 
   g.output(attention.presentKey, 'present_key', 'float32', [B, Hkv, 'keys', dh]);
   g.output(attention.presentValue, 'present_value', 'float32', [B, Hkv, 'keys', dh]);
   if (opts.attentionOutput) g.output(attended, 'attention', 'float32', [B, 'unique', D]);
-  return g.toBytes();
+  return g.toModel();
 }
 
-export function headGraph(config: LlmConfig, norm: Float32Array, lmHead: Float32Array): Uint8Array {
+export function headGraph(config: LlmConfig, norm: WeightSource, lmHead: WeightSource): OnnxModel {
   const { vocabSize: V, hiddenSize: D } = config;
   const g = new GraphBuilder('llm_head');
   const x = g.input('hidden', 'float32', [B, T, D]);
   const logits = linear(g, rmsNorm(g, x, norm, config.rmsNormEps, 'norm'), { weight: lmHead, outFeatures: V, inFeatures: D }, 'lm_head');
   g.output(logits, 'logits', 'float32', [B, T, V]);
-  return g.toBytes();
+  return g.toModel();
 }
 
 /** LLaVA's projector: Linear, then (GELU, Linear) for each further layer (mlpNx_gelu), or one Linear. */
-export function projectorGraph(layers: Linear[]): Uint8Array {
+export function projectorGraph(layers: Linear<Weight>[]): OnnxModel {
   const g = new GraphBuilder('mm_projector');
   let x: Value = g.input('features', 'float32', [B, T, layers[0].inFeatures]);
   layers.forEach((w, i) => {
     x = linear(g, i === 0 ? x : activation(g, x, 'gelu'), w, `mm_projector.${2 * i}`);
   });
   g.output(x, 'hidden', 'float32', [B, T, layers[layers.length - 1].outFeatures]);
-  return g.toBytes();
+  return g.toModel();
 }

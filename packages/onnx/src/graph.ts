@@ -1,10 +1,11 @@
-import { DymuError } from '@dymu/core';
+import { DymuError, type FileTensor, isFileTensor, numel } from '@dymu/core';
 import { ProtoWriter } from './proto.ts';
 import {
   type AttrValue,
   type Dim,
   type ElemType,
   type WeightData,
+  externalTensorProto,
   modelProto,
   nodeProto,
   tensorProto,
@@ -27,6 +28,21 @@ export interface OpOptions {
   domain?: string;
 }
 
+/** An initializer's data that stays in a file, under the name (`path`) the model refers to it by. */
+export interface ExternalTensor {
+  path: string;
+  tensor: FileTensor;
+}
+
+/** A finished model: its bytes, and the file tensors that onnxruntime reads for its external initializers. */
+export interface OnnxModel {
+  bytes: Uint8Array;
+  external: ExternalTensor[];
+}
+
+const FILE_TYPES: Record<FileTensor['dtype'], ElemType> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', U8: 'uint8' };
+const FLOAT = 1; // TensorProto.FLOAT, Cast's `to`
+
 const IR_VERSION = 8;
 const MAX_PROTO_BYTES = 2 ** 31 - 1;
 
@@ -41,6 +57,7 @@ export class GraphBuilder {
   private readonly outputNames = new Set<string>();
   private readonly domains = new Set<string>();
   private readonly constants = new Map<string, Value>();
+  private readonly external: ExternalTensor[] = [];
 
   constructor(readonly name: string) {
     this.graph = new ProtoWriter().string(2, name);
@@ -53,14 +70,28 @@ export class GraphBuilder {
     return { name };
   }
 
-  /** Large weight; stored as a raw_data TensorProto initializer. `data` is referenced, not copied, until toBytes(). */
-  initializer(name: string, data: WeightData, shape: number[]): Value {
+  /**
+   * Large weight. From memory it is stored as a raw_data TensorProto (referenced, not copied, until
+   * the model is finished); from a file (`FileTensor`) it stays there as ONNX external data that
+   * the session pool reads straight into onnxruntime. F16 / BF16 file data is cast to float32 by a
+   * Cast node that onnxruntime folds when it creates the session.
+   */
+  initializer(name: string, data: WeightData | FileTensor, shape: number[]): Value {
     const size = checkShape(name, shape).reduce((a, b) => a * b, 1);
-    if (data.length !== size) {
-      throw new DymuError(`${data.length} values do not fit shape [${shape.join(', ')}]`, { field: `initializer ${name}` });
+    const length = isFileTensor(data) ? numel(data.shape) : data.length;
+    if (length !== size) {
+      throw new DymuError(`${length} values do not fit shape [${shape.join(', ')}]`, { field: `initializer ${name}` });
     }
-    this.graph.message(5, tensorProto(this.claim(name), data, shape));
-    return { name };
+    if (!isFileTensor(data)) {
+      this.graph.message(5, tensorProto(this.claim(name), data, shape));
+      return { name };
+    }
+    const type = FILE_TYPES[data.dtype];
+    const stored = type === 'float32' || type === 'uint8' ? name : `${name}.${data.dtype}`;
+    const location = `${this.external.length}.bin`;
+    this.graph.message(5, externalTensorProto(this.claim(stored), { location, offset: 0, length: data.byteLength, type }, shape));
+    this.external.push({ path: location, tensor: data });
+    return stored === name ? { name } : this.op1('Cast', [{ name: stored }], { to: FLOAT }, name);
   }
 
   /** Small int64 constant (a shape, axes, a scalar with shape []); equal constants are shared. */
@@ -98,15 +129,22 @@ export class GraphBuilder {
     this.graph.message(12, valueInfoProto(name, type, checkShape(name, shape)));
   }
 
-  /** The ModelProto: ai.onnx at `opset` (default 17), IR version 8, producer 'dymu-ts'. */
+  /** The ModelProto: ai.onnx at `opset` (default 17), IR version 8, producer 'dymu-ts'. Only for graphs whose weights are all in memory. */
   toBytes(opset = 17): Uint8Array {
+    const model = this.toModel(opset);
+    if (model.external.length > 0) throw new DymuError('the graph has initializers in files: use toModel()', { field: `graph ${this.name}` });
+    return model.bytes;
+  }
+
+  /** The ModelProto and the file tensors its external initializers name, for `SessionPool.get`. */
+  toModel(opset = 17): OnnxModel {
     if (this.outputNames.size === 0) throw new DymuError('the graph has no outputs', { field: `graph ${this.name}` });
     const opsets = new Map([['', opset], ...[...this.domains].map((d): [string, number] => [d, 1])]);
     const model = modelProto(this.graph, opsets, IR_VERSION);
     if (model.length > MAX_PROTO_BYTES) {
       throw new DymuError(`the model is ${model.length} bytes, over the 2 GiB protobuf limit`, { field: `graph ${this.name}` });
     }
-    return model.finish();
+    return { bytes: model.finish(), external: [...this.external] };
   }
 
   private constant(key: string, shape: number[], data: () => WeightData): Value {

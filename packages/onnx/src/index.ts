@@ -1,5 +1,5 @@
 export { ProtoWriter } from './proto.ts';
-export { GraphBuilder, type Value, type OpOptions, type AttrValue, type Dim, type ElemType, type WeightData } from './graph.ts';
+export { GraphBuilder, type OnnxModel, type ExternalTensor, type Value, type OpOptions, type AttrValue, type Dim, type ElemType, type WeightData } from './graph.ts';
 export {
   linear,
   layerNorm,
@@ -10,6 +10,7 @@ export {
   meanOverHeads,
   multiHeadAttention,
   type LinearWeights,
+  type WeightSource,
   type ActivationKind,
 } from './ops.ts';
 export { MASKED, rotaryCosSin, applyRotary, causalBias, groupedQueryAttention, causalAttention } from './decoder-ops.ts';

@@ -3,7 +3,7 @@ import { ProtoWriter } from './proto.ts';
 
 // Encoders for the ONNX messages the graph builder emits; field numbers from onnx/onnx.proto.
 
-export type ElemType = 'float32' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8' | 'float16' | 'bfloat16';
 
 /** A tensor dimension: a fixed size, or a name for a symbolic (dynamic) size such as 'batch'. */
 export type Dim = number | string;
@@ -22,7 +22,7 @@ export type AttrValue = number | string | number[] | { ints: number[] } | { floa
 /** Initializer data; a Uint8Array is uint8 (packed 4-bit weights), an Int8Array int8. */
 export type WeightData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
-const DATA_TYPE: Record<ElemType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 };
+const DATA_TYPE: Record<ElemType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, bfloat16: 16 };
 const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 };
 
 export function elemTypeOf(data: WeightData): ElemType {
@@ -39,6 +39,24 @@ export function tensorProto(name: string, data: WeightData, dims: readonly numbe
     .varint(2, DATA_TYPE[elemTypeOf(data)])
     .string(8, name)
     .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+/** Where an initializer's little-endian bytes lie in a file: ONNX external data. */
+export interface ExternalData {
+  /** The file, relative to the model file's folder (onnxruntime refuses paths that leave it). */
+  location: string;
+  offset: number;
+  length: number;
+  type: ElemType;
+}
+
+/** TensorProto whose data stays in a file (data_location EXTERNAL), read by onnxruntime itself. */
+export function externalTensorProto(name: string, data: ExternalData, dims: readonly number[]): ProtoWriter {
+  const w = new ProtoWriter().packedVarints(1, dims).varint(2, DATA_TYPE[data.type]).string(8, name);
+  for (const [key, value] of [['location', data.location], ['offset', String(data.offset)], ['length', String(data.length)]]) {
+    w.message(13, new ProtoWriter().string(1, key).string(2, value));
+  }
+  return w.varint(14, 1);
 }
 
 /** ValueInfoProto of a tensor: name, element type and shape (TypeProto.Tensor, TensorShapeProto). */

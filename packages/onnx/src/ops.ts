@@ -1,4 +1,4 @@
-import { DymuError } from '@dymu/core';
+import { DymuError, type FileTensor, isFileTensor, numel } from '@dymu/core';
 import type { AttrValue, GraphBuilder, Value } from './graph.ts';
 
 // Transformer building blocks for ai.onnx opset 17 (ReduceMean takes its axes as an attribute,
@@ -11,43 +11,52 @@ function scoped(g: GraphBuilder, scope: string) {
     g.op1(opType, inputs, attrs, `${scope}/${opType}`);
 }
 
+/** The shape of a 1-d weight in memory, or a file tensor's own shape. */
+function shapeOf(w: WeightSource): number[] {
+  return isFileTensor(w) ? [...w.shape] : [w.length];
+}
+
 function scalar(g: GraphBuilder, v: number): Value {
   return g.constFloat([v], []);
 }
 
+/** A weight in memory, or in a file that onnxruntime reads itself. */
+export type WeightSource = Float32Array | FileTensor;
+
 export interface LinearWeights {
   /** [outFeatures, inFeatures], as Hugging Face stores it. */
-  weight: Float32Array;
-  bias?: Float32Array;
+  weight: WeightSource;
+  bias?: WeightSource;
   outFeatures: number;
   inFeatures: number;
 }
 
 /**
- * y = x Wᵀ + b on the last axis. W is stored as given ([out, in]) behind a Transpose, which
- * onnxruntime constant-folds when the session is created.
+ * y = x Wᵀ + b on the last axis. W is stored as given ([out, in]) and read transposed by
+ * onnxruntime's FusedMatMul (transB), which packs it for the GEMM straight from the initializer:
+ * a `MatMul(x, Transpose(W))` gives the same bits but makes onnxruntime constant-fold a transposed
+ * copy of every weight while creating the session (most of a ViT-L's load time; bench/encoder).
  */
 export function linear(g: GraphBuilder, x: Value, w: LinearWeights, name: string): Value {
-  const op = scoped(g, name);
   const weight = g.initializer(`${name}.weight`, w.weight, [w.outFeatures, w.inFeatures]);
-  const y = op('MatMul', [x, op('Transpose', [weight], { perm: [1, 0] })]);
-  return w.bias ? op('Add', [y, g.initializer(`${name}.bias`, w.bias, [w.outFeatures])]) : y;
+  const y = g.op('FusedMatMul', [x, weight], { transB: 1 }, { name: `${name}/FusedMatMul`, domain: 'com.microsoft' })[0];
+  return w.bias ? g.op1('Add', [y, g.initializer(`${name}.bias`, w.bias, [w.outFeatures])], undefined, `${name}/Add`) : y;
 }
 
 /** LayerNormalization over the last axis. */
-export function layerNorm(g: GraphBuilder, x: Value, w: { weight: Float32Array; bias: Float32Array }, eps: number, name: string): Value {
-  const n = w.weight.length;
+export function layerNorm(g: GraphBuilder, x: Value, w: { weight: WeightSource; bias: WeightSource }, eps: number, name: string): Value {
+  const n = numel(shapeOf(w.weight));
   const scale = g.initializer(`${name}.weight`, w.weight, [n]);
   const bias = g.initializer(`${name}.bias`, w.bias, [n]);
   return g.op1('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: { float: eps } }, name);
 }
 
 /** x / sqrt(mean(x², last axis) + eps) · w, in the node pattern onnxruntime fuses into one kernel. */
-export function rmsNorm(g: GraphBuilder, x: Value, weight: Float32Array, eps: number, name: string): Value {
+export function rmsNorm(g: GraphBuilder, x: Value, weight: WeightSource, eps: number, name: string): Value {
   const op = scoped(g, name);
   const meanSquare = op('ReduceMean', [op('Pow', [x, scalar(g, 2)])], { axes: [-1], keepdims: 1 });
   const rms = op('Sqrt', [op('Add', [meanSquare, scalar(g, eps)])]);
-  return op('Mul', [op('Div', [x, rms]), g.initializer(`${name}.weight`, weight, [weight.length])]);
+  return op('Mul', [op('Div', [x, rms]), g.initializer(`${name}.weight`, weight, shapeOf(weight))]);
 }
 
 export type ActivationKind = 'quick_gelu' | 'gelu' | 'gelu_pytorch_tanh' | 'gelu_new' | 'silu';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { DymuError } from '@dymu/core';
+import { DymuError, readBytes } from '@dymu/core';
+import type { OnnxModel } from './graph.ts';
 
 export interface SessionOptions {
   /** Threads inside one operator; default: $DYMU_THREADS, else the machine's core count. */
@@ -67,8 +68,12 @@ export class SessionPool {
     };
   }
 
-  /** Creates (once) the session for `key` from model bytes built lazily by `build()`; concurrent calls with the same key share one creation. */
-  get(key: string, build: () => Uint8Array): Promise<Session> {
+  /**
+   * Creates (once) the session for `key` from a model built lazily by `build()`; concurrent calls
+   * with the same key share one creation. A model's external initializers are read from their
+   * files into one buffer each, handed to onnxruntime, and dropped once the session exists.
+   */
+  get(key: string, build: () => Uint8Array | OnnxModel): Promise<Session> {
     let session = this.sessions.get(key);
     if (!session) {
       session = this.create(key, build);
@@ -103,11 +108,13 @@ export class SessionPool {
     }
   }
 
-  private async create(key: string, build: () => Uint8Array): Promise<PooledSession> {
-    const model = build();
+  private async create(key: string, build: () => Uint8Array | OnnxModel): Promise<PooledSession> {
+    const built = build();
+    const model = built instanceof Uint8Array ? { bytes: built, external: [] } : built;
     const start = performance.now();
     try {
-      return new PooledSession(key, await InferenceSession.create(model, this.options), this.counters);
+      const externalData = model.external.map(({ path, tensor }) => ({ path, data: readBytes(tensor.file, Buffer.allocUnsafe(tensor.byteLength), tensor.offset) }));
+      return new PooledSession(key, await InferenceSession.create(model.bytes, { ...this.options, externalData }), this.counters);
     } catch (e) {
       throw new DymuError(`onnxruntime could not create the session: ${messageOf(e)}`, { field: `session ${key}`, cause: e });
     } finally {

@@ -1,55 +1,56 @@
 import { DymuError } from '@dymu/core';
 import type { LlavaConfig, LlmConfig } from './llm-config.ts';
-import type { Linear } from './vit-weights.ts';
+import { inMemory, type Linear, type TensorReader, type Weight } from './vit-weights.ts';
 import type { WeightStore } from './weight-store.ts';
 
-export interface LlmLayerWeights {
+export interface LlmLayerWeights<W extends Weight = Float32Array> {
   /** input_layernorm (RMSNorm scale) */
-  inputNorm: Float32Array;
-  q: Linear;
-  k: Linear;
-  v: Linear;
-  o: Linear;
+  inputNorm: W;
+  q: Linear<W>;
+  k: Linear<W>;
+  v: Linear<W>;
+  o: Linear<W>;
   /** post_attention_layernorm */
-  postNorm: Float32Array;
-  gate: Linear;
-  up: Linear;
-  down: Linear;
+  postNorm: W;
+  gate: Linear<W>;
+  up: Linear<W>;
+  down: Linear<W>;
 }
 
-type Read = (name: string, shape: number[]) => Float32Array;
+type Read<W> = (name: string, shape: number[]) => W;
 
 /**
  * A LLaMA / Qwen2 decoder under its Hub tensor names (`model.embed_tokens.weight`,
  * `model.layers.N.self_attn.q_proj.weight`, …, `model.norm.weight`, `lm_head.weight`), loaded
  * part by part on demand. LLaVA checkpoints use the same names, plus `model.mm_projector.*`.
  */
-export class LlmWeights {
-  private readonly read: Read;
+export class LlmWeights<W extends Weight = Float32Array> {
+  private readonly read: Read<W>;
 
   constructor(
     readonly store: WeightStore,
     readonly config: LlmConfig,
+    reader: TensorReader<W> = inMemory as TensorReader<W>,
   ) {
-    this.read = (name, shape) => store.get(name, shape);
+    this.read = (name, shape) => reader(store, name, shape);
   }
 
   /** [vocab, hidden] */
-  embedTokens(): Float32Array {
+  embedTokens(): W {
     return this.read('model.embed_tokens.weight', [this.config.vocabSize, this.config.hiddenSize]);
   }
 
-  layer(i: number): LlmLayerWeights {
+  layer(i: number): LlmLayerWeights<W> {
     return layer(this.config, this.read, i);
   }
 
   /** model.norm (final RMSNorm scale) */
-  norm(): Float32Array {
+  norm(): W {
     return this.read('model.norm.weight', [this.config.hiddenSize]);
   }
 
   /** [vocab, hidden]: lm_head.weight, or the embeddings when tied. */
-  lmHead(): Float32Array {
+  lmHead(): W {
     return this.config.tieWordEmbeddings ? this.embedTokens() : this.read('lm_head.weight', [this.config.vocabSize, this.config.hiddenSize]);
   }
 
@@ -73,13 +74,13 @@ export function checkProjectorWeights(store: WeightStore, config: LlavaConfig): 
   projector(config, checker(store));
 }
 
-function projector(config: LlavaConfig, read: Read): Linear[] {
+function projector<W extends Weight>(config: LlavaConfig, read: Read<W>): Linear<W>[] {
   const { type, depth, inFeatures, outFeatures } = config.projector;
   const names = type === 'linear' ? ['model.mm_projector'] : Array.from({ length: depth }, (_, i) => `model.mm_projector.${2 * i}`);
   return names.map((name, i) => linear(read, name, outFeatures, i === 0 ? inFeatures : outFeatures, true));
 }
 
-function layer(c: LlmConfig, read: Read, i: number): LlmLayerWeights {
+function layer<W extends Weight>(c: LlmConfig, read: Read<W>, i: number): LlmLayerWeights<W> {
   if (!Number.isInteger(i) || i < 0 || i >= c.numLayers) {
     throw new DymuError(`layer ${i} does not exist (the model has ${c.numLayers})`, { file: c.source, field: 'num_hidden_layers' });
   }
@@ -100,7 +101,7 @@ function layer(c: LlmConfig, read: Read, i: number): LlmLayerWeights {
   };
 }
 
-function linear(read: Read, name: string, outFeatures: number, inFeatures: number, bias: boolean): Linear {
+function linear<W extends Weight>(read: Read<W>, name: string, outFeatures: number, inFeatures: number, bias: boolean): Linear<W> {
   return {
     weight: read(`${name}.weight`, [outFeatures, inFeatures]),
     bias: bias ? read(`${name}.bias`, [outFeatures]) : undefined,
@@ -109,7 +110,7 @@ function linear(read: Read, name: string, outFeatures: number, inFeatures: numbe
   };
 }
 
-function checker(store: WeightStore): Read {
+function checker(store: WeightStore): Read<Float32Array> {
   const empty = new Float32Array(0);
   return (name, shape) => {
     store.check(name, shape);

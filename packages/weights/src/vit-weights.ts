@@ -1,75 +1,84 @@
-import { DymuError } from '@dymu/core';
+import { DymuError, type FileTensor } from '@dymu/core';
 import { numPatches, type VitConfig } from './vit-config.ts';
 import type { WeightStore } from './weight-store.ts';
 
-export interface Linear {
+/** A weight as a float32 array in memory, or as its place in a file (handed to onnxruntime as it is). */
+export type Weight = Float32Array | FileTensor;
+
+/** How a model's weights are read: `inMemory` (float32 arrays, for JS code and references) or `inFile`. */
+export type TensorReader<W extends Weight> = (store: WeightStore, name: string, shape: number[]) => W;
+export const inMemory: TensorReader<Float32Array> = (store, name, shape) => store.get(name, shape);
+export const inFile: TensorReader<FileTensor> = (store, name, shape) => store.file(name, shape);
+
+export interface Linear<W extends Weight = Float32Array> {
   /** [out, in], as stored by Hugging Face. */
-  weight: Float32Array;
-  bias?: Float32Array;
+  weight: W;
+  bias?: W;
   outFeatures: number;
   inFeatures: number;
 }
 
-export interface Norm {
-  weight: Float32Array;
-  bias: Float32Array;
+export interface Norm<W extends Weight = Float32Array> {
+  weight: W;
+  bias: W;
 }
 
-export interface VitLayerWeights {
-  ln1: Norm;
-  q: Linear;
-  k: Linear;
-  v: Linear;
-  o: Linear;
-  ln2: Norm;
-  fc1: Linear;
-  fc2: Linear;
+export interface VitLayerWeights<W extends Weight = Float32Array> {
+  ln1: Norm<W>;
+  q: Linear<W>;
+  k: Linear<W>;
+  v: Linear<W>;
+  o: Linear<W>;
+  ln2: Norm<W>;
+  fc1: Linear<W>;
+  fc2: Linear<W>;
 }
 
-export interface VitEmbeddingWeights {
+export interface VitEmbeddingWeights<W extends Weight = Float32Array> {
   /** [D, C, P, P] */
-  patchWeight: Float32Array;
+  patchWeight: W;
   /** SigLIP only. */
-  patchBias?: Float32Array;
+  patchBias?: W;
   /** [D], CLIP only. */
-  classEmbedding?: Float32Array;
+  classEmbedding?: W;
   /** [numPositions, D] */
-  positionEmbedding: Float32Array;
+  positionEmbedding: W;
   /** CLIP only: vision_model.pre_layrnorm (sic). */
-  preLayerNorm?: Norm;
+  preLayerNorm?: Norm<W>;
 }
 
 /** Reads a tensor of the tower by its name under the prefix, checking its shape. */
-type Read = (name: string, shape: number[]) => Float32Array;
+type Read<W> = (name: string, shape: number[]) => W;
 
-/** One vision tower under its Hub tensor names, loaded part by part on demand. */
-export class VitWeights {
-  private readonly read: Read;
+/** One vision tower under its Hub tensor names, loaded part by part on demand (by default as float32 arrays). */
+export class VitWeights<W extends Weight = Float32Array> {
+  private readonly read: Read<W>;
 
   constructor(
     readonly store: WeightStore,
     readonly config: VitConfig,
+    reader: TensorReader<W> = inMemory as TensorReader<W>,
   ) {
-    this.read = (name, shape) => store.get(config.prefix + name, shape);
+    this.read = (name, shape) => reader(store, config.prefix + name, shape);
   }
 
-  embeddings(): VitEmbeddingWeights {
+  embeddings(): VitEmbeddingWeights<W> {
     return embeddings(this.config, this.read);
   }
 
   /** Loads only layer i's tensors. */
-  layer(i: number): VitLayerWeights {
+  layer(i: number): VitLayerWeights<W> {
     return layer(this.config, this.read, i);
   }
 
-  postLayerNorm(): Norm {
+  postLayerNorm(): Norm<W> {
     return norm(this.read, 'post_layernorm', this.config.hiddenSize);
   }
 
   /** Checks presence, dtype and shape of every tensor the tower needs, reading headers only. */
   checkAll(): void {
     const empty = new Float32Array(0);
-    const check: Read = (name, shape) => {
+    const check: Read<Float32Array> = (name, shape) => {
       this.store.check(this.config.prefix + name, shape);
       return empty;
     };
@@ -79,7 +88,7 @@ export class VitWeights {
   }
 }
 
-function embeddings(c: VitConfig, read: Read): VitEmbeddingWeights {
+function embeddings<W extends Weight>(c: VitConfig, read: Read<W>): VitEmbeddingWeights<W> {
   const { hiddenSize: d, patchSize: p } = c;
   const clip = c.arch === 'clip';
   const positions = numPatches(c) + (c.classToken ? 1 : 0);
@@ -92,7 +101,7 @@ function embeddings(c: VitConfig, read: Read): VitEmbeddingWeights {
   };
 }
 
-function layer(c: VitConfig, read: Read, i: number): VitLayerWeights {
+function layer<W extends Weight>(c: VitConfig, read: Read<W>, i: number): VitLayerWeights<W> {
   if (!Number.isInteger(i) || i < 0 || i >= c.numLayers) {
     throw new DymuError(`layer ${i} does not exist (the tower has ${c.numLayers})`, { file: c.source, field: 'num_hidden_layers' });
   }
@@ -110,10 +119,10 @@ function layer(c: VitConfig, read: Read, i: number): VitLayerWeights {
   };
 }
 
-function linear(read: Read, name: string, outFeatures: number, inFeatures: number): Linear {
+function linear<W extends Weight>(read: Read<W>, name: string, outFeatures: number, inFeatures: number): Linear<W> {
   return { weight: read(`${name}.weight`, [outFeatures, inFeatures]), bias: read(`${name}.bias`, [outFeatures]), outFeatures, inFeatures };
 }
 
-function norm(read: Read, name: string, d: number): Norm {
+function norm<W extends Weight>(read: Read<W>, name: string, d: number): Norm<W> {
   return { weight: read(`${name}.weight`, [d]), bias: read(`${name}.bias`, [d]) };
 }

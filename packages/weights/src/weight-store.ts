@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DymuError, sameShape, sha256 } from '@dymu/core';
+import { DymuError, type FileTensor, sameShape, sha256 } from '@dymu/core';
 import { contentFingerprint } from './content-hash.ts';
 import { isObject, readJson } from './json.ts';
-import { formatShape, isDType, readHeader, readTensor, type TensorInfo } from './safetensors.ts';
+import { type DType, formatShape, isDType, readHeader, readTensor, type TensorInfo } from './safetensors.ts';
 
 /**
  * The weights of a model directory as Hugging Face saves them: model.safetensors, or
@@ -66,6 +66,12 @@ export class WeightStore {
 
   get(name: string, expectedShape?: readonly number[]): Float32Array {
     return readTensor(this.check(name, expectedShape));
+  }
+
+  /** Where a tensor's bytes lie (checked as `get` checks), for onnxruntime to read without a copy in JS. */
+  file(name: string, expectedShape?: readonly number[]): FileTensor {
+    const { file, offset, byteLength, dtype, shape } = this.check(name, expectedShape);
+    return { file, offset, byteLength, dtype: dtype as DType, shape };
   }
 
   /** The weight files: model.safetensors, or the shards. */
