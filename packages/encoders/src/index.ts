@@ -2,3 +2,4 @@ export { preprocessImage, preprocessBatch, modelView, type PadMode, type Preproc
 export { embeddingsGraph, attentionGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
 export { addMatching, mergeGraph } from './merge-graphs.ts';
 export { VitEncoder, LLAVA_FEATURES, lastHiddenState, emptyTimings, type EncodeTimings, type FeatureSelection, type EncodedImage, type EncodeOptions, type LoadOptions, type BlockObserver } from './vit-encoder.ts';
+export { encodeDecodable } from './decodable.ts';

@@ -13,8 +13,11 @@ export interface ThresholdFile {
   readonly encoder: { readonly name: string; readonly arch: string; readonly weightsSha256: string; readonly blocks: number };
   readonly schedule: { readonly name: string; readonly r: readonly number[] };
   readonly batchSize: number;
-  /** `missing`: entries of the source whose images were not there at the start (left out before sampling). */
-  readonly data: { readonly source: string; readonly count: number; readonly seed: number; readonly imagesSha256: string; readonly missing: number };
+  /**
+   * `missing`: entries of the source whose images were not there at the start (left out before
+   * sampling); `undecodable`: sampled images that could not be decoded (left out of their batch).
+   */
+  readonly data: { readonly source: string; readonly count: number; readonly seed: number; readonly imagesSha256: string; readonly missing: number; readonly undecodable: number };
   /** The batch layout that made the thresholds (DYMU.md §3b); files written before it existed are `compact`. */
   readonly layout: CalibrationLayout;
   readonly runningMean: RunningMean;
@@ -63,7 +66,7 @@ export function parseThresholdFile(raw: unknown, path: string): ThresholdFile {
   };
   const s = object(o.schedule, where('schedule'), ['name', 'r']);
   const r = array(s.r, where('schedule.r'), encoder.blocks).map((v, i) => integer(v, where(`schedule.r[${i}]`)));
-  const d = object(o.data, where('data'), ['source', 'count', 'seed', 'imagesSha256', 'missing']);
+  const d = object(o.data, where('data'), ['source', 'count', 'seed', 'imagesSha256', 'missing', 'undecodable']);
   const blocks = array(o.blocks, where('blocks'), encoder.blocks).map((v, i) => blockThreshold(v, where(`blocks[${i}]`), i, r[i]));
   const t = object(o.tool, where('tool'), ['name', 'version']);
   return {
@@ -77,6 +80,7 @@ export function parseThresholdFile(raw: unknown, path: string): ThresholdFile {
       seed: integer(d.seed, where('data.seed')),
       imagesSha256: sha(d.imagesSha256, where('data.imagesSha256')),
       missing: d.missing === undefined ? 0 : integer(d.missing, where('data.missing')),
+      undecodable: d.undecodable === undefined ? 0 : integer(d.undecodable, where('data.undecodable')),
     },
     layout: o.layout === undefined ? 'compact' : oneOf(o.layout, CALIBRATION_LAYOUTS, where('layout')),
     runningMean: oneOf(o.runningMean, ['float64', 'bf16'] as const, where('runningMean')),

@@ -76,6 +76,20 @@ describe('calibration shards', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).layout).toBe(layout);
   });
 
+  it.each(['compact', 'official'] as const)('shards with undecodable images merge into the file one process writes (%s layout)', async (layout) => {
+    const bad = /img0[38]|img1[15]/;
+    const single = join(tmp, `undecodable-single-${layout}.json`);
+    await runCalibration(calibration(single, fakeEncoder([], undefined, bad), 'float64', 0, layout));
+    const out = join(tmp, `undecodable-sharded-${layout}.json`);
+    for (const index of [0, 1, 2]) {
+      const shard = { index, count: 3 };
+      await runCalibrationShard(calibration(shardFilePath(out, shard), fakeEncoder([], undefined, bad), 'float64', 0, layout), shard);
+    }
+    writeThresholdFile(out, mergeShards(readShardFiles([shardDirectory(out)])));
+    expect(withoutTime(out)).toBe(withoutTime(single));
+    expect(JSON.parse(readFileSync(out, 'utf8')).data.undecodable).toBe(4);
+  });
+
   it('the two layouts give different thresholds on these batches (so the test above is no tautology)', () => {
     const blocks = (layout: string) => JSON.parse(readFileSync(join(tmp, `single-float64-${layout}.json`), 'utf8')).blocks;
     const [compact, official] = [blocks('compact'), blocks('official')];

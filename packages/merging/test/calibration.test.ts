@@ -79,7 +79,7 @@ describe('calibration run', () => {
     const log: string[][] = [];
     const file = await run(join(tmp, 'full.json'), fakeEncoder(log));
     expect(log.map((b) => b.length)).toEqual([4, 4, 4, 4, 4]);
-    expect(file.data).toEqual({ source: 'imgs/', count: 20, seed: 0, imagesSha256: sha256(images.slice(0, 20).join('\n')), missing: 0 });
+    expect(file.data).toEqual({ source: 'imgs/', count: 20, seed: 0, imagesSha256: sha256(images.slice(0, 20).join('\n')), missing: 0, undecodable: 0 });
     expect(file.layout).toBe('compact');
     expect(file.blocks.map((b) => [b.batches, b.threshold === null])).toEqual([[5, false], [0, true], [5, false]]);
     expect(readThresholdFile(join(tmp, 'full.json'))).toEqual(file);
@@ -139,6 +139,31 @@ describe('missing calibration images', () => {
     expect(log).toHaveLength(3); // 7 images in batches of 2: every batch computed again
     expect(file.data.count).toBe(6);
     expect(file.data.missing).toBe(1);
+  });
+});
+
+describe('undecodable calibration images', () => {
+  const images = sampleImages(Array.from({ length: 23 }, (_, i) => `img${String(i).padStart(2, '0')}.jpg`), 0);
+  const bad = /img0[38]|img1[15]/; // 4 of the 20 used images, in 3 of the 5 batches (and none of the 3 left over)
+  const run = (out: string, encodeBatch: CalibrationRun['encodeBatch']) =>
+    runCalibration({ encoder: { name: 'fake', arch: 'clip', weightsSha256: 'a'.repeat(64), blocks: 3 }, schedule: { name: 'test', r: [2, 0, 1] }, batchSize: 4, data: { source: 'imgs/', images, seed: 0 }, encodeBatch, out, tool: { name: 'dymu-ts', version: '0.0.0' } });
+
+  it('are left out of their batch (which ranks the links of the images left) and counted; a resumed run keeps the count', async () => {
+    const log: string[][] = [];
+    const file = await run(join(tmp, 'undecodable.json'), fakeEncoder(log, undefined, bad));
+    const used = images.slice(0, 20);
+    expect(used.filter((name) => bad.test(name))).toHaveLength(4);
+    expect(log.map((b) => b.length)).toEqual(used.reduce<number[]>((sizes, name, i) => ((sizes[Math.floor(i / 4)] = (sizes[Math.floor(i / 4)] ?? 0) + (bad.test(name) ? 0 : 1)), sizes), []));
+    expect(file.data).toMatchObject({ count: 20, undecodable: 4 });
+    const out = join(tmp, 'undecodable-resumed.json');
+    await expect(run(out, fakeEncoder([], 3, bad))).rejects.toThrow('killed');
+    const resumed = await run(out, fakeEncoder([], undefined, bad));
+    expect(resumed.data.undecodable).toBe(4);
+    expect(resumed.blocks).toEqual(file.blocks);
+  });
+
+  it('a batch none of whose images decodes is an error naming them', async () => {
+    await expect(run(join(tmp, 'none.json'), fakeEncoder([], undefined, /img/))).rejects.toThrow(/images: no image of batch 0 decodes \(img\d\d\.jpg, img\d\d\.jpg, img\d\d\.jpg, img\d\d\.jpg\)/);
   });
 });
 

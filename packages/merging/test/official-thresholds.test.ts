@@ -29,7 +29,7 @@ function calibrated(blocks: number): string {
     encoder: { name: 'enc', arch: 'siglip', weightsSha256: 'a'.repeat(64), blocks },
     schedule: { name: 'test', r: Array.from({ length: blocks }, (_, i) => (i === 0 ? 0 : 2)) },
     batchSize: 4,
-    data: { source: 'imgs/', count: 4, seed: 0, imagesSha256: 'b'.repeat(64), missing: 0 },
+    data: { source: 'imgs/', count: 4, seed: 0, imagesSha256: 'b'.repeat(64), missing: 0, undecodable: 0 },
     layout: 'official',
     runningMean: 'float64',
     blocks: Array.from({ length: blocks }, (_, i) => block(i)),

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { Progress } from '@dymu/core';
 import { arrayRange, describeCalibrationJobs, runShardsLocally, submitCalibration, type CalibrationArray } from '@dymu/cluster';
-import { VitEncoder } from '@dymu/encoders';
+import { encodeDecodable, VitEncoder } from '@dymu/encoders';
 import { parseShard } from '@dymu/experiments';
 import {
   CALIBRATION_LAYOUTS,
@@ -114,7 +114,9 @@ export const calibrateCommand: CommandModule<object, Args> = {
     const run: CalibrationRun = {
       ...calibration,
       encodeBatch: async (names, policy) => {
-        await encoder.encode(names.map(calibration.path), { policy, pad: args.pad ? 'pad-to-square' : 'none' });
+        const skipped = (await encodeDecodable(encoder, names.map(calibration.path), { policy, pad: args.pad ? 'pad-to-square' : 'none' })).map((i) => names[i]);
+        if (skipped.length > 0) console.warn(`warning: cannot decode ${skipped.join(', ')}: left out of its batch`);
+        return skipped;
       },
       out: args.out,
       checkpoint: args.checkpoint,
@@ -203,6 +205,8 @@ function report(file: ThresholdFile, out: string): void {
     const f = (v: number | null) => (v === null ? '-' : v.toFixed(6)).padEnd(10);
     console.log(`${String(b.block).padEnd(7)}${String(b.r).padEnd(5)}${f(b.threshold)}  ${f(b.std)}${f(b.min)}${f(b.max)}${b.batches}`);
   }
+  const { missing, undecodable } = file.data;
+  if (missing + undecodable > 0) console.log(`left out: ${missing} missing image${missing === 1 ? '' : 's'} (before sampling), ${undecodable} undecodable (from their batches)`);
   console.log(`wrote ${out}`);
 }
 

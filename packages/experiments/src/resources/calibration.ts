@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, Progress, removeStaleTemporaries, sha256, withLock } from '@dymu/core';
 import type { ImageRecord } from '@dymu/datasets';
-import type { VitEncoder } from '@dymu/encoders';
+import { encodeDecodable, type VitEncoder } from '@dymu/encoders';
 import { missingImagesWarning, presentImages, resolveSchedule, runCalibration, sampleImages, type EncoderShape } from '@dymu/merging';
 import type { CalibrationSpec } from '../config/experiment.ts';
 import { formatValue } from '../config/label.ts';
@@ -63,7 +63,9 @@ export async function calibratedThresholds(inputs: CalibrationInputs): Promise<s
       restart: inputs.restart,
       restartOption: 'dymu run --restart-calibrations',
       encodeBatch: async (ids, policy) => {
-        await encoder.encode(ids.map((id) => paths.get(id)!), { policy, pad: model.pad ? 'pad-to-square' : 'none' });
+        const skipped = (await encodeDecodable(encoder, ids.map((id) => paths.get(id)!), { policy, pad: model.pad ? 'pad-to-square' : 'none' })).map((i) => ids[i]);
+        if (skipped.length > 0) (inputs.progress ?? process.stderr).write(`warning: cannot decode ${skipped.map((id) => paths.get(id)).join(', ')}: left out of its batch\n`);
+        return skipped;
       },
       out,
       tool: { name: '@dymu/experiments', version: provenance().versions['@dymu/experiments'] ?? '' },

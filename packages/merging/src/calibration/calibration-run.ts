@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { withLock, type MergePolicy } from '@dymu/core';
+import { withLock } from '@dymu/core';
 import type { Schedule } from '../schedules.ts';
 import { writeThresholdFile, type ThresholdFile } from '../threshold-file.ts';
 import type { BatchShard } from './batch-shard.ts';
-import { calibrate } from './calibrate.ts';
+import { calibrationProgress, type CalibrateOptions, type CalibrationProgress } from './calibrate.ts';
 import { checkpointFile } from './checkpoint-file.ts';
 import { calibrationHeader, checkpointIdentity, thresholdFileOf, type CalibrationHeader } from './header.ts';
 import { isFinishedShardFile, readShardFile, shardFileOf, writeShardFile, type CalibrationShardFile } from './shard-file.ts';
@@ -22,7 +22,7 @@ export interface CalibrationRun {
   readonly data: { readonly source: string; readonly images: readonly string[]; readonly seed: number; readonly missing?: readonly string[] };
   /** DYMU.md §3b; default `compact`. */
   readonly layout?: CalibrationLayout;
-  readonly encodeBatch: (images: string[], policy: MergePolicy) => Promise<void>;
+  readonly encodeBatch: CalibrateOptions['encodeBatch'];
   /** The threshold file (`runCalibration`) or the shard file (`runCalibrationShard`, normally `shardFilePath(thresholds, shard)`). */
   readonly out: string;
   /** Default: `<out>.checkpoint.json`. */
@@ -73,10 +73,10 @@ export async function runCalibrationShard(run: CalibrationRun, shard: BatchShard
 
 const checkpointPath = (run: CalibrationRun): string => run.checkpoint ?? `${run.out}.checkpoint.json`;
 
-function calibrateBatches(run: CalibrationRun, header: CalibrationHeader, shard?: BatchShard): Promise<(number | null)[][]> {
+function calibrateBatches(run: CalibrationRun, header: CalibrationHeader, shard?: BatchShard): Promise<CalibrationProgress> {
   const identity = { ...checkpointIdentity(header, run.data.missing ?? []), ...(shard ? { shard } : {}) };
   if (run.restart) rmSync(checkpointPath(run), { force: true });
-  return calibrate({
+  return calibrationProgress({
     images: run.data.images,
     batchSize: run.batchSize,
     schedule: header.schedule.r,

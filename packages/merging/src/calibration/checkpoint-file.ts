@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { canonicalJson, writeFileAtomic } from '@dymu/core';
-import { array, fail, finite, object, type Where } from '../fields.ts';
+import { array, fail, finite, object, string, type Where } from '../fields.ts';
 import type { CalibrationCheckpoint } from './calibrate.ts';
 import { firstNames } from './image-source.ts';
 
@@ -8,7 +8,8 @@ const FORMAT = 'dymu-calibration-checkpoint/1';
 
 /**
  * A calibration checkpoint on disk: what the calibration is (`identity`: model, schedule, data, seed,
- * batch size, layout) and τ_batch of every finished batch, rewritten atomically after each batch.
+ * batch size, layout), τ_batch of every finished batch and the images they could not decode,
+ * rewritten atomically after each batch.
  * Loading a checkpoint of another calibration is an error naming the file, the field that differs
  * (for the data: which images appeared or went missing since) and `restartOption`, the option that
  * discards it and starts over.
@@ -25,7 +26,7 @@ export function checkpointFile(path: string, identity: Record<string, unknown>, 
       } catch (error) {
         fail(where(''), `cannot read the checkpoint (${(error as Error).message}); ${restart}`);
       }
-      const o = object(raw, where(''), ['format', 'identity', 'taus']);
+      const o = object(raw, where(''), ['format', 'identity', 'taus', 'undecodable']);
       if (o.format !== FORMAT) fail(where('format'), `expected "${FORMAT}", got ${JSON.stringify(o.format)}`);
       const saved = object(o.identity, where('identity'));
       for (const key of new Set([...Object.keys(identity), ...Object.keys(saved)])) {
@@ -33,12 +34,13 @@ export function checkpointFile(path: string, identity: Record<string, unknown>, 
         if (key === 'data') fail(where('identity.data'), `the calibration data changed since this checkpoint was written: ${dataChange(saved.data, identity.data)}; ${restart}`);
         fail(where(`identity.${key}`), `belongs to another calibration (${canonicalJson(saved[key])}, this run: ${canonicalJson(identity[key])}); ${restart}`);
       }
-      return array(o.taus, where('taus')).map((row, b) =>
-        array(row, where(`taus[${b}]`)).map((v, i) => (v === null ? null : finite(v, where(`taus[${b}][${i}]`)))),
-      );
+      return {
+        taus: array(o.taus, where('taus')).map((row, b) => array(row, where(`taus[${b}]`)).map((v, i) => (v === null ? null : finite(v, where(`taus[${b}][${i}]`))))),
+        undecodable: o.undecodable === undefined ? [] : array(o.undecodable, where('undecodable')).map((v, i) => string(v, where(`undecodable[${i}]`))),
+      };
     },
-    save(taus) {
-      writeFileAtomic(path, JSON.stringify({ format: FORMAT, identity, taus }));
+    save({ taus, undecodable }) {
+      writeFileAtomic(path, JSON.stringify({ format: FORMAT, identity, taus, undecodable }));
     },
   };
 }

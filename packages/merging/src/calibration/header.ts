@@ -1,10 +1,11 @@
 import { sha256 } from '@dymu/core';
 import { THRESHOLD_FORMAT, type ThresholdFile } from '../threshold-file.ts';
+import type { CalibrationProgress } from './calibrate.ts';
 import type { CalibrationRun } from './calibration-run.ts';
 import { blockThresholds } from './statistics.ts';
 
-/** What a threshold file says about its calibration apart from the thresholds and the time; every shard of a calibration has the same. */
-export type CalibrationHeader = Omit<ThresholdFile, 'blocks' | 'createdAt'>;
+/** What a threshold file says about its calibration apart from the thresholds, the undecodable images and the time; every shard of a calibration has the same. */
+export type CalibrationHeader = Omit<ThresholdFile, 'blocks' | 'createdAt' | 'data'> & { readonly data: Omit<ThresholdFile['data'], 'undecodable'> };
 
 /** The header of a run: the images used (full batches only, hashed by name), the missing ones counted, schedule, batch size, layout, encoder, tool. */
 export function calibrationHeader(run: Pick<CalibrationRun, 'encoder' | 'schedule' | 'batchSize' | 'data' | 'layout' | 'runningMean' | 'tool'>): CalibrationHeader {
@@ -35,15 +36,16 @@ export function checkpointIdentity(header: CalibrationHeader, missing: readonly 
 
 /**
  * The threshold file of a calibration from τ_batch of all its batches in batch order
- * (`taus[batch][block]`), fields in the file's order: one process and merged shards build it here.
+ * (`taus[batch][block]`) and the images they could not decode, fields in the file's order: one
+ * process and merged shards build it here.
  */
-export function thresholdFileOf(header: CalibrationHeader, taus: readonly (readonly (number | null)[])[]): ThresholdFile {
+export function thresholdFileOf(header: CalibrationHeader, { taus, undecodable }: CalibrationProgress): ThresholdFile {
   return {
     format: THRESHOLD_FORMAT,
     encoder: header.encoder,
     schedule: header.schedule,
     batchSize: header.batchSize,
-    data: header.data,
+    data: { ...header.data, undecodable: undecodable.length },
     layout: header.layout,
     runningMean: header.runningMean,
     blocks: blockThresholds(taus, header.schedule.r, header.runningMean),

@@ -33,7 +33,8 @@ export function mergeShards(shards: readonly { path: string; file: CalibrationSh
   const { r } = first.file.calibration.schedule;
   const taus: (number | null)[][] = Array.from({ length: first.file.totalBatches }, () => r.map(() => null));
   for (const { file } of shards) for (const b of file.blocks) b.batches.forEach((batch, k) => (taus[batch][b.block] = b.taus[k]));
-  const merged = thresholdFileOf(first.file.calibration, taus);
+  const undecodable = [...shards].sort((x, y) => x.file.shard.index - y.file.shard.index).flatMap(({ file }) => file.undecodable);
+  const merged = thresholdFileOf(first.file.calibration, { taus, undecodable });
   parseThresholdFile(merged, first.path);
   return merged;
 }

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, DymuError, writeFileAtomic } from '@dymu/core';
-import { array, at, fail, finite, integer, object, type Where } from '../fields.ts';
+import { array, at, fail, finite, integer, object, string, type Where } from '../fields.ts';
 import { shardBatches, type BatchShard } from './batch-shard.ts';
+import type { CalibrationProgress } from './calibrate.ts';
 import type { CalibrationHeader } from './header.ts';
 
 export const SHARD_FORMAT = 'dymu-calibration-shard/1';
@@ -24,6 +25,8 @@ export interface CalibrationShardFile {
   readonly totalBatches: number;
   readonly calibration: CalibrationHeader;
   readonly blocks: readonly ShardBlock[];
+  /** The images of the shard's batches that could not be decoded (left out of their batch). */
+  readonly undecodable: readonly string[];
 }
 
 /** `<thresholds>.shards/`: where the shards of a calibration put their files (and checkpoints). */
@@ -34,15 +37,15 @@ export const shardFilePath = (thresholds: string, shard: BatchShard): string => 
 
 const SHARD_FILE = /^shard-\d+-of-\d+\.json$/;
 
-/** The shard file of `taus[k][block]`, τ_batch of the shard's k-th batch. */
-export function shardFileOf(header: CalibrationHeader, shard: BatchShard, taus: readonly (readonly (number | null)[])[]): CalibrationShardFile {
+/** The shard file of `taus[k][block]`, τ_batch of the shard's k-th batch, and its undecodable images. */
+export function shardFileOf(header: CalibrationHeader, shard: BatchShard, { taus, undecodable }: CalibrationProgress): CalibrationShardFile {
   const totalBatches = header.data.count / header.batchSize;
   const batches = shardBatches(totalBatches, shard);
   const blocks = header.schedule.r.map((r, block) => {
     const seen = r > 0 ? batches : [];
     return { block, r, count: seen.length, batches: seen, taus: seen.map((_, k) => taus[k][block]!) };
   });
-  return { format: SHARD_FORMAT, shard, totalBatches, calibration: header, blocks };
+  return { format: SHARD_FORMAT, shard, totalBatches, calibration: header, blocks, undecodable };
 }
 
 export function writeShardFile(path: string, file: CalibrationShardFile): void {
@@ -85,7 +88,7 @@ export function readShardFile(path: string): CalibrationShardFile {
   } catch (error) {
     fail(where(''), `cannot read a JSON shard file (${(error as Error).message})`);
   }
-  const o = object(raw, where(''), ['format', 'shard', 'totalBatches', 'calibration', 'blocks']);
+  const o = object(raw, where(''), ['format', 'shard', 'totalBatches', 'calibration', 'blocks', 'undecodable']);
   if (o.format !== SHARD_FORMAT) fail(where('format'), `expected "${SHARD_FORMAT}", got ${JSON.stringify(o.format)}`);
   const s = object(o.shard, where('shard'), ['index', 'count']);
   const count = integer(s.count, where('shard.count'), 1);
@@ -97,7 +100,8 @@ export function readShardFile(path: string): CalibrationShardFile {
   const r = array(schedule.r, where('calibration.schedule.r')).map((v, i) => integer(v, where(`calibration.schedule.r[${i}]`)));
   const expected = shardBatches(totalBatches, shard);
   const blocks = array(o.blocks, where('blocks'), r.length).map((v, i) => shardBlock(v, at(where('blocks'), i), i, r[i], r[i] > 0 ? expected : []));
-  return { format: SHARD_FORMAT, shard, totalBatches, calibration: calibration as unknown as CalibrationHeader, blocks };
+  const undecodable = o.undecodable === undefined ? [] : array(o.undecodable, where('undecodable')).map((v, i) => string(v, at(where('undecodable'), i)));
+  return { format: SHARD_FORMAT, shard, totalBatches, calibration: calibration as unknown as CalibrationHeader, blocks, undecodable };
 }
 
 function shardBlock(raw: unknown, where: Where, block: number, r: number, expected: readonly number[]): ShardBlock {
