@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -33,6 +33,16 @@ describe('local workers (--jobs N)', () => {
     expect(sharded.err).toMatch(/^\[1\/2\] shard 1\/2: batches 1 of 3: /m);
     expect(sharded.out).toContain('merged 2 shards (3 batches)');
     expect(withoutTime(join(tmp, 'jobs.json'))).toBe(withoutTime(join(tmp, 'single.json')));
+  });
+
+  it('dymu run --jobs 2 checks every input before it starts a worker', async () => {
+    const file = join(root, 'experiments', 'quickstart.yaml');
+    const results = join(tmp, 'missing');
+    const missing = join(tmp, 'no-such-model');
+    await expect(dymuCommand(clusterRunCommand as never, ['run', file, `model.encoder=${missing}`, '--jobs', '2', '--results', results, '--cache', join(tmp, 'cache-missing')])).rejects.toThrow(
+      `1 problem:\n  - command-line override \`model.encoder=${missing}\`: model.encoder: ${missing}: model directory not found\nnothing was computed`,
+    );
+    expect(existsSync(results)).toBe(false);
   });
 
   it('dymu run --jobs 2 gives the tables of one process', async () => {

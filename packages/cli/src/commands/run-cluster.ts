@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { arrayRange, describeExperimentArray, runShardsLocally, submitExperiment, type ExperimentArray } from '@dymu/cluster';
-import { createContainer, knownNames, loadExperiment, planStatus } from '@dymu/experiments';
+import { createContainer, knownNames, loadExperiment, planRuns, planStatus, preflight } from '@dymu/experiments';
 import { DYMU_COMMAND, slurmResources, withExecutorOptions, type ExecutorArgs } from '../executor-options.ts';
 import { runCommand, type RunArgs } from './run.ts';
 
@@ -8,7 +8,8 @@ import { runCommand, type RunArgs } from './run.ts';
  * `dymu run` with executors: without them it is `dymu run`; `--jobs N` runs the plan's N shards as
  * local worker processes, then `dymu run` prints the tables; `--executor slurm` writes the sbatch
  * array script into the experiment's results and submits the shards with unfinished runs
- * (`--dry-run`: prints the script).
+ * (`--dry-run`: prints the script). Both check every run's inputs first (preflight), so that no
+ * worker or job starts on an experiment with a missing input.
  */
 export const clusterRunCommand: CommandModule<object, RunArgs & ExecutorArgs> = {
   ...runCommand,
@@ -20,11 +21,13 @@ export const clusterRunCommand: CommandModule<object, RunArgs & ExecutorArgs> = 
     const local = args.executor === 'local';
     if (local && (args['dry-run'] || (args.jobs ?? 1) <= 1)) return runCommand.handler(args);
     const command = [...DYMU_COMMAND, 'run', args.file, ...args.overrides, '--results', args.results, ...(args.cache === undefined ? [] : ['--cache', args.cache])];
+    const container = createContainer({ results: args.results, cache: args.cache });
+    const experiment = loadExperiment(args.file, args.overrides, knownNames(container));
+    if (!args['dry-run']) await preflight(experiment, planRuns(experiment), container);
     if (local) {
       await runShardsLocally({ command, shards: args.jobs! });
       return runCommand.handler({ ...args, jobs: undefined });
     }
-    const experiment = loadExperiment(args.file, args.overrides, knownNames(createContainer({ results: args.results, cache: args.cache })));
     const states = planStatus(experiment, args.results);
     const job: ExperimentArray = { experiment, results: args.results, shards: args.jobs ?? states.length, command, workdir: process.cwd(), resources: slurmResources(args) };
     if (args['dry-run']) {
