@@ -8,3 +8,4 @@ export { writeFileAtomic, temporaryDirectory, commitDirectory, temporaryName, te
 export { acquireLock, withLock, type Lock, type LockHolder, type LockOptions } from './lock.ts';
 export { type FileTensor, isFileTensor, readBytes } from './file-tensor.ts';
 export { ALLOCATOR_ENV, allocatorChosen, ensureAllocator } from './allocator.ts';
+export { WEIGHT_FORMATS, type WeightFormat, type QuantizedWeight } from './quantized.ts';

@@ -47,6 +47,13 @@ describe('experiment files', () => {
     expect(e.execution).toEqual({ batch: 8, chunk: 64 });
   });
 
+  it('model.llmWeights: int8 / int4 are part of the resolved config (so of the run id); float32, the default, leaves it as it was', () => {
+    const withLlm = `model:\n  llm: /models/llava\n  encoder: /models/clip\n  llmWeights: WEIGHTS\ndatasets: [{ name: folder, dir: /images }]\n`;
+    expect(load(withLlm.replace('WEIGHTS', 'int8')).points[0].config.model.llmWeights).toBe('int8');
+    expect(load(withLlm.replace('WEIGHTS', 'float32')).points[0].config.model).toEqual({ encoder: '/models/clip', llm: '/models/llava', features: 'llava', pad: false });
+    expect(error(withLlm.replace('WEIGHTS', 'fp8'))).toMatch(/model\.llmWeights: .*float32, int8, int4/);
+  });
+
   it('names the file, the field path and what was expected', () => {
     expect(error(`${base}limit: many\n`)).toBe('exp.yaml: limit: expected an integer ≥ 1, got "many"');
     expect(error(`${base}seeds: [0, 1, 1]\n`)).toBe('exp.yaml: seeds[2]: seed 1 is listed twice');
@@ -74,7 +81,7 @@ describe('experiment files', () => {
 
   it('blames a typo in an override on that override, not on the file, with the full field path', () => {
     expect(error(base, ['limit=3', 'modell.x=1'])).toMatch(/^command-line override `modell\.x=1`: modell: unknown field \(expected one of name, /);
-    expect(error(base, ['model.encodr.x=1'])).toBe('command-line override `model.encodr.x=1`: model.encodr: unknown field (expected one of encoder, llm, features, pad)');
+    expect(error(base, ['model.encodr.x=1'])).toBe('command-line override `model.encodr.x=1`: model.encodr: unknown field (expected one of encoder, llm, features, pad, llmWeights)');
     const swept = `${base}sweep:\n  policy: { ToMe: { name: tome, variant: mid } }\ncalibration: { dataset: folder }\n`;
     expect(error(swept, ['sweep.policy.ToMe.variant=[mid]'])).toBe('command-line override `sweep.policy.ToMe.variant=[mid]`: sweep.policy.ToMe.variant: expected a non-empty string, got ["mid"]');
     expect(error(swept, ['calibration.batsh=2'])).toMatch(/^command-line override `calibration\.batsh=2`: calibration\.batsh: unknown field \(expected one of schedule, shape, /);

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { DymuError } from '@dymu/core';
-import { type Session, SessionPool } from '@dymu/onnx';
+import { DymuError, WEIGHT_FORMATS, type WeightFormat } from '@dymu/core';
+import { type LinearWeights, type Session, SessionPool } from '@dymu/onnx';
 import { unmergeMap, type UnmergeMap } from '@dymu/vtu';
-import { inFile, type LlmConfig, LlmWeights, readLlmConfig, WeightStore } from '@dymu/weights';
+import { inFile, type Linear, type LlmConfig, LlmWeights, quantizedWeights, type QuantizeTarget, readLlmConfig, type Weight, WeightStore } from '@dymu/weights';
 import { packBatch } from './batch.ts';
-import { decoderLayerGraph, embeddingGraph, headGraph } from './graphs.ts';
+import { type DecoderLayer, decoderLayerGraph, embeddingGraph, headGraph, LAYER_LINEARS } from './graphs.ts';
 
 /** One sequence of a decoder pass. */
 export interface SequenceInput {
@@ -37,6 +37,38 @@ export interface ForwardResult {
   cache: KvCache;
 }
 
+export interface DecoderLoadOptions {
+  pool?: SessionPool;
+  /** The linear layers' format (default float32). */
+  weights?: WeightFormat;
+  /** Where quantised weights are cached (default `$DYMU_CACHE` or `.cache/dymu`). */
+  cacheDir?: string;
+}
+
+/** Hub names of layer i's linear layers (without `.weight`). */
+function linearNames(i: number): Record<(typeof LAYER_LINEARS)[number], string> {
+  const p = `model.layers.${i}.`;
+  return { q: `${p}self_attn.q_proj`, k: `${p}self_attn.k_proj`, v: `${p}self_attn.v_proj`, o: `${p}self_attn.o_proj`, gate: `${p}mlp.gate_proj`, up: `${p}mlp.up_proj`, down: `${p}mlp.down_proj` };
+}
+
+/** lm_head, or the embeddings it is tied to. */
+function lmHeadName(config: LlmConfig): string {
+  return config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head';
+}
+
+/** Every linear weight that a quantised format quantises: the layers' projections and lm_head. */
+function quantizeTargets(config: LlmConfig): QuantizeTarget[] {
+  const { hiddenSize: D, intermediateSize: M, numHeads: H, numKvHeads: Hkv, headDim: dh, vocabSize: V } = config;
+  const shapes = { q: [H * dh, D], k: [Hkv * dh, D], v: [Hkv * dh, D], o: [D, H * dh], gate: [M, D], up: [M, D], down: [D, M] } as const;
+  const targets: QuantizeTarget[] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = linearNames(i);
+    for (const l of LAYER_LINEARS) targets.push({ source: `${names[l]}.weight`, shape: [...shapes[l]] });
+  }
+  targets.push({ source: `${lmHeadName(config)}.weight`, shape: [V, D] });
+  return targets;
+}
+
 /** A LLaMA / Qwen2 decoder from a Hugging Face directory, one onnxruntime session per layer. */
 export class LlmDecoder {
   private constructor(
@@ -45,17 +77,34 @@ export class LlmDecoder {
     private readonly sessions: { embeddings: Session; layers: Session[]; head: Session },
   ) {}
 
-  static async load(dir: string, options: { pool?: SessionPool } = {}): Promise<LlmDecoder> {
+  /**
+   * Loads the decoder with its linear layers (and lm_head) in `weights` format: float32 (default,
+   * the reference) or int8 / int4 quantised from the checkpoint while loading, cached on disk by the
+   * weights' content hash (`quantizedWeights`).
+   */
+  static async load(dir: string, options: DecoderLoadOptions = {}): Promise<LlmDecoder> {
     const config = readLlmConfig(dir);
     const store = WeightStore.open(dir);
     const weights = new LlmWeights(store, config, inFile);
     weights.checkAll();
+    const format = options.weights ?? 'float32';
+    if (!(WEIGHT_FORMATS as readonly string[]).includes(format)) {
+      throw new DymuError(`unknown weight format ${JSON.stringify(format)} (expected one of ${WEIGHT_FORMATS.join(', ')})`, { field: 'weights' });
+    }
+    const quantized = format === 'float32' ? undefined : await quantizedWeights(store, quantizeTargets(config), format, { cacheDir: options.cacheDir });
+    const linear = (name: string, w: Linear<Weight>): LinearWeights => (quantized ? { ...w, weight: quantized.get(`${name}.weight`)! } : w);
     const pool = options.pool ?? new SessionPool();
-    const key = `${resolve(dir)}#${store.fingerprint()}`;
+    const key = `${resolve(dir)}#${store.fingerprint()}/${format}`;
     const embeddings = await pool.get(`${key}/embeddings`, () => embeddingGraph(config, weights.embedTokens()));
     const layers: Session[] = [];
-    for (let i = 0; i < config.numLayers; i++) layers.push(await pool.get(`${key}/layer${i}`, () => decoderLayerGraph(config, weights.layer(i), i)));
-    const head = await pool.get(`${key}/head`, () => headGraph(config, weights.norm(), weights.lmHead()));
+    for (let i = 0; i < config.numLayers; i++) {
+      const w = weights.layer(i);
+      const names = linearNames(i);
+      const layer = { ...w, ...Object.fromEntries(LAYER_LINEARS.map((l) => [l, linear(names[l], w[l])])) } as DecoderLayer;
+      layers.push(await pool.get(`${key}/layer${i}`, () => decoderLayerGraph(config, layer, i)));
+    }
+    const { vocabSize: V, hiddenSize: D } = config;
+    const head = await pool.get(`${key}/head`, () => headGraph(config, weights.norm(), linear(lmHeadName(config), { weight: weights.lmHead(), outFeatures: V, inFeatures: D }).weight));
     return new LlmDecoder(config, pool, { embeddings, layers, head });
   }
 

@@ -1,4 +1,4 @@
-import { activation, GraphBuilder, linear, type OnnxModel, rmsNorm, type Value, type WeightSource } from '@dymu/onnx';
+import { activation, GraphBuilder, linear, type LinearWeights, type OnnxModel, rmsNorm, type Value, type WeightSource } from '@dymu/onnx';
 import type { Linear, LlmConfig, LlmLayerWeights, Weight } from '@dymu/weights';
 import { unmergedAttention } from '@dymu/vtu';
 
@@ -9,6 +9,13 @@ import { unmergedAttention } from '@dymu/vtu';
  * - head: final RMSNorm and lm_head, hidden [B, T, D] → logits [B, T, V];
  * - projector (LLaVA): image features [B, T, mm_hidden] → [B, T, D].
  */
+
+/** The linear layers of a decoder layer. */
+export const LAYER_LINEARS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+type LinearName = (typeof LAYER_LINEARS)[number];
+
+/** A layer as its graph takes it: norms in memory or in files, linear weights also quantised. */
+export type DecoderLayer = Omit<LlmLayerWeights<Weight>, LinearName> & Record<LinearName, LinearWeights>;
 
 const B = 'batch';
 const T = 'tokens';
@@ -31,7 +38,7 @@ export function embeddingGraph(config: LlmConfig, embedTokens: WeightSource): On
  * hidden_out [B, U, D], present_key / present_value [B, Hkv, P + N, dh], and with
  * `attentionOutput` also `attention` [B, U, D] (the o_proj output, before the residual).
  */
-export function decoderLayerGraph(config: LlmConfig, w: LlmLayerWeights<Weight>, layer: number, opts: { attentionOutput?: boolean } = {}): OnnxModel {
+export function decoderLayerGraph(config: LlmConfig, w: DecoderLayer, layer: number, opts: { attentionOutput?: boolean } = {}): OnnxModel {
   const { hiddenSize: D, numHeads: H, numKvHeads: Hkv, headDim: dh, rmsNormEps: eps } = config;
   const g = new GraphBuilder(`llm_layer${layer}`);
   const x = g.input('hidden', 'float32', [B, 'unique', D]);
@@ -61,7 +68,7 @@ export function decoderLayerGraph(config: LlmConfig, w: LlmLayerWeights<Weight>,
   return g.toModel();
 }
 
-export function headGraph(config: LlmConfig, norm: WeightSource, lmHead: WeightSource): OnnxModel {
+export function headGraph(config: LlmConfig, norm: WeightSource, lmHead: LinearWeights['weight']): OnnxModel {
   const { vocabSize: V, hiddenSize: D } = config;
   const g = new GraphBuilder('llm_head');
   const x = g.input('hidden', 'float32', [B, T, D]);

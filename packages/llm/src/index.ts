@@ -1,4 +1,5 @@
-export { LlmDecoder, type SequenceInput, type KvCache, type ForwardResult } from './decoder.ts';
+export { LlmDecoder, type DecoderLoadOptions, type SequenceInput, type KvCache, type ForwardResult } from './decoder.ts';
+export { logitFidelity, type Fidelity } from './fidelity.ts';
 export { embeddingGraph, decoderLayerGraph, headGraph, projectorGraph } from './graphs.ts';
 export { packBatch, type PackedBatch } from './batch.ts';
 export { TextTokenizer } from './tokenizer.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DymuError, type MergePolicy } from '@dymu/core';
+import { DymuError, type MergePolicy, type WeightFormat } from '@dymu/core';
 import { type EncodedImage, type PadMode, VitEncoder } from '@dymu/encoders';
 import { type Session, SessionPool } from '@dymu/onnx';
 import type { UnmergeMap } from '@dymu/vtu';
@@ -20,6 +20,9 @@ export interface VlmLoadOptions {
   visionTower?: string;
   /** A chat template name (default: vicuna_v1 for LLaMA, qwen_1_5 for Qwen2). */
   template?: string;
+  /** The decoder's linear layers (default float32; int8 / int4 quantised and cached, see LlmDecoder.load). */
+  weights?: WeightFormat;
+  cacheDir?: string;
 }
 
 export interface AskOptions extends GenerateOptions {
@@ -74,7 +77,7 @@ export class Vlm {
     if (encoder.config.hiddenSize !== config.projector.inFeatures) {
       throw new DymuError(`is ${config.projector.inFeatures}, but the vision tower ${tower} has width ${encoder.config.hiddenSize}`, { file: config.source, field: 'mm_hidden_size' });
     }
-    const decoder = await LlmDecoder.load(dir, { pool });
+    const decoder = await LlmDecoder.load(dir, { pool, weights: options.weights, cacheDir: options.cacheDir });
     const projector = await pool.get(`${resolve(dir)}#${store.fingerprint()}/mm_projector`, () => projectorGraph(projectorWeights(store, config)));
     const template = options.template ? chatTemplate(options.template) : defaultTemplate(config.llm.family);
     return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector);

@@ -1,4 +1,4 @@
-import { DymuError, type FileTensor, isFileTensor, numel } from '@dymu/core';
+import { DymuError, type FileTensor, isFileTensor, numel, type QuantizedWeight } from '@dymu/core';
 import type { AttrValue, GraphBuilder, Value } from './graph.ts';
 
 // Transformer building blocks for ai.onnx opset 17 (ReduceMean takes its axes as an attribute,
@@ -24,23 +24,45 @@ function scalar(g: GraphBuilder, v: number): Value {
 export type WeightSource = Float32Array | FileTensor;
 
 export interface LinearWeights {
-  /** [outFeatures, inFeatures], as Hugging Face stores it. */
-  weight: WeightSource;
+  /** [outFeatures, inFeatures], as Hugging Face stores it, or quantised block-wise (MatMulNBits). */
+  weight: WeightSource | QuantizedWeight;
   bias?: WeightSource;
   outFeatures: number;
   inFeatures: number;
 }
 
 /**
- * y = x Wᵀ + b on the last axis. W is stored as given ([out, in]) and read transposed by
+ * MatMulNBits' accuracy level 4: activations are quantised to int8 per block and the products
+ * summed in integers, the kernel onnxruntime has for both 4- and 8-bit weights on x86 (level 0,
+ * float products, is over 100× slower for 8-bit weights; bench/llm).
+ */
+const INT8_COMPUTE = 4;
+
+/**
+ * y = x Wᵀ + b on the last axis. A float W is stored as given ([out, in]) and read transposed by
  * onnxruntime's FusedMatMul (transB), which packs it for the GEMM straight from the initializer:
  * a `MatMul(x, Transpose(W))` gives the same bits but makes onnxruntime constant-fold a transposed
  * copy of every weight while creating the session (most of a ViT-L's load time; bench/encoder).
+ * A quantised W runs as MatMulNBits.
  */
 export function linear(g: GraphBuilder, x: Value, w: LinearWeights, name: string): Value {
-  const weight = g.initializer(`${name}.weight`, w.weight, [w.outFeatures, w.inFeatures]);
-  const y = g.op('FusedMatMul', [x, weight], { transB: 1 }, { name: `${name}/FusedMatMul`, domain: 'com.microsoft' })[0];
-  return w.bias ? g.op1('Add', [y, g.initializer(`${name}.bias`, w.bias, [w.outFeatures])], undefined, `${name}/Add`) : y;
+  const { weight, outFeatures: N, inFeatures: K } = w;
+  let y: Value;
+  if (isQuantized(weight)) {
+    const blocks = Math.ceil(K / weight.blockSize);
+    const codes = g.initializer(`${name}.weight`, weight.data, [N, blocks, (weight.blockSize * weight.bits) / 8]);
+    const scales = g.initializer(`${name}.scales`, weight.scales, [N * blocks]);
+    const attrs = { K, N, bits: weight.bits, block_size: weight.blockSize, accuracy_level: INT8_COMPUTE };
+    y = g.op('MatMulNBits', [x, codes, scales], attrs, { name: `${name}/MatMulNBits`, domain: 'com.microsoft' })[0];
+  } else {
+    const stored = g.initializer(`${name}.weight`, weight, [N, K]);
+    y = g.op('FusedMatMul', [x, stored], { transB: 1 }, { name: `${name}/FusedMatMul`, domain: 'com.microsoft' })[0];
+  }
+  return w.bias ? g.op1('Add', [y, g.initializer(`${name}.bias`, w.bias, [N])], undefined, `${name}/Add`) : y;
+}
+
+function isQuantized(w: WeightSource | QuantizedWeight): w is QuantizedWeight {
+  return 'bits' in w;
 }
 
 /** LayerNormalization over the last axis. */

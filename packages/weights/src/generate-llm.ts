@@ -37,6 +37,8 @@ export interface MakeLlmOptions {
   layers?: number;
   dtype?: DType;
   maxShardBytes?: number;
+  /** Linear weights with trained-like statistics (heavy tails, outlier input channels; see `TensorSpec`), for quantisation studies. */
+  trainedLike?: boolean;
 }
 
 export interface LlmModelPlan {
@@ -98,7 +100,7 @@ export function planLlmModel(opts: MakeLlmOptions, extra: Json = {}): LlmModelPl
   };
   const generationConfig: Json = { bos_token_id: hfConfig.bos_token_id, eos_token_id: hfConfig.eos_token_id, transformers_version: '4.47.1' };
   const config = parseLlmConfig(hfConfig, join(opts.out, 'config.json'), generationConfig);
-  return { config, hfConfig, generationConfig, tokenizer, tensors: decoderTensors(config) };
+  return { config, hfConfig, generationConfig, tokenizer, tensors: decoderTensors(config, opts.trainedLike ?? false) };
 }
 
 /**
@@ -155,30 +157,30 @@ function writeLlm(opts: MakeVlmOptions, plan: LlmModelPlan, tensors: TensorSpec[
 
 // Scales: embeddings N(0, 1); weights N(0, 1/fan_in) keep the residual stream O(1); RMSNorm scales
 // N(1, 0.1) and q/k/v biases N(0, 0.1), so that a wrong norm or a missing bias shows in a parity test.
-function linear(name: string, outFeatures: number, inFeatures: number, bias: boolean): TensorSpec[] {
-  const weight = normal(`${name}.weight`, [outFeatures, inFeatures], 1 / Math.sqrt(inFeatures));
+function linear(name: string, outFeatures: number, inFeatures: number, bias: boolean, trainedLike = false): TensorSpec[] {
+  const weight = { ...normal(`${name}.weight`, [outFeatures, inFeatures], 1 / Math.sqrt(inFeatures)), ...(trainedLike ? { trainedLike } : {}) };
   return bias ? [weight, normal(`${name}.bias`, [outFeatures], 0.1)] : [weight];
 }
 
-function decoderTensors(c: LlmConfig): TensorSpec[] {
+function decoderTensors(c: LlmConfig, trainedLike: boolean): TensorSpec[] {
   const { hiddenSize: D, intermediateSize: M, vocabSize: V } = c;
   const qDim = c.numHeads * c.headDim;
   const kvDim = c.numKvHeads * c.headDim;
   const layers = Array.from({ length: c.numLayers }, (_, i) => `model.layers.${i}.`).flatMap((p) => [
     normal(`${p}input_layernorm.weight`, [D], 0.1, 1),
-    ...linear(`${p}self_attn.q_proj`, qDim, D, c.qkvBias),
-    ...linear(`${p}self_attn.k_proj`, kvDim, D, c.qkvBias),
-    ...linear(`${p}self_attn.v_proj`, kvDim, D, c.qkvBias),
-    ...linear(`${p}self_attn.o_proj`, D, qDim, c.oBias),
+    ...linear(`${p}self_attn.q_proj`, qDim, D, c.qkvBias, trainedLike),
+    ...linear(`${p}self_attn.k_proj`, kvDim, D, c.qkvBias, trainedLike),
+    ...linear(`${p}self_attn.v_proj`, kvDim, D, c.qkvBias, trainedLike),
+    ...linear(`${p}self_attn.o_proj`, D, qDim, c.oBias, trainedLike),
     normal(`${p}post_attention_layernorm.weight`, [D], 0.1, 1),
-    ...linear(`${p}mlp.gate_proj`, M, D, c.mlpBias),
-    ...linear(`${p}mlp.up_proj`, M, D, c.mlpBias),
-    ...linear(`${p}mlp.down_proj`, D, M, c.mlpBias),
+    ...linear(`${p}mlp.gate_proj`, M, D, c.mlpBias, trainedLike),
+    ...linear(`${p}mlp.up_proj`, M, D, c.mlpBias, trainedLike),
+    ...linear(`${p}mlp.down_proj`, D, M, c.mlpBias, trainedLike),
   ]);
   return [
     normal('model.embed_tokens.weight', [V, D], 1),
     ...layers,
     normal('model.norm.weight', [D], 0.1, 1),
-    ...(c.tieWordEmbeddings ? [] : linear('lm_head', V, D, false)),
+    ...(c.tieWordEmbeddings ? [] : linear('lm_head', V, D, false, trainedLike)),
   ];
 }

@@ -36,12 +36,18 @@ export interface MakeModelOptions {
   maxShardBytes?: number;
 }
 
-/** How one tensor is drawn: mean + std * N(0, 1) from its own stream (std 0: a constant). */
+/**
+ * How one tensor is drawn: mean + std * N(0, 1) from its own stream (std 0: a constant). A
+ * `trainedLike` matrix [out, in] has the statistics that make quantisation hard in trained LLMs:
+ * heavy-tailed entries (Student's t, 4 degrees of freedom, scaled to `std`) and 1 % of the input
+ * channels 6× larger (outlier features).
+ */
 export interface TensorSpec {
   name: string;
   shape: number[];
   mean: number;
   std: number;
+  trainedLike?: boolean;
 }
 
 export interface VitModelPlan {
@@ -109,7 +115,17 @@ function draw(spec: TensorSpec, seed: number): Float32Array {
   const out = new Float32Array(numel(spec.shape)).fill(spec.mean);
   if (spec.std === 0) return out;
   const rng = Rng.stream(seed, spec.name);
-  for (let i = 0; i < out.length; i++) out[i] += spec.std * rng.normal();
+  if (!spec.trainedLike) {
+    for (let i = 0; i < out.length; i++) out[i] += spec.std * rng.normal();
+    return out;
+  }
+  const cols = spec.shape[spec.shape.length - 1];
+  const channelScale = Float32Array.from({ length: cols }, () => (rng.float() < 0.01 ? 6 : 1));
+  for (let i = 0; i < out.length; i++) {
+    const chi2 = rng.normal() ** 2 + rng.normal() ** 2 + rng.normal() ** 2 + rng.normal() ** 2;
+    const t4 = rng.normal() / Math.sqrt(chi2 / 4); // variance 2
+    out[i] += (spec.std * channelScale[i % cols] * t4) / Math.SQRT2;
+  }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import type { WeightFormat } from '@dymu/core';
 /** The validated shapes of an experiment file (see docs/experiments.md for the file format). */
 import type { Origins } from './origins.ts';
 
@@ -24,6 +25,8 @@ export interface ModelConfig {
   readonly features: 'llava' | 'last';
   /** LLaVA-1.5's pad-to-square with the mean colour. */
   readonly pad: boolean;
+  /** The LLM's linear layers quantised while loading (int8 / int4); absent: float32, the reference. */
+  readonly llmWeights?: Exclude<WeightFormat, 'float32'>;
 }
 
 /** A registered implementation by name with its parameters (policy, dataset, benchmark). */

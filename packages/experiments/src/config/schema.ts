@@ -1,3 +1,4 @@
+import { WEIGHT_FORMATS, type WeightFormat } from '@dymu/core';
 import { basename, extname } from 'node:path';
 import { DymuError } from '@dymu/core';
 import { Check, problemList } from './check.ts';
@@ -129,7 +130,7 @@ function runConfigs(tree: Record<string, unknown>, origins: Origins, known: Know
 }
 
 function model(value: unknown, check: Check): ModelConfig {
-  const m = check.record(value, ['model'], ['encoder', 'llm', 'features', 'pad']);
+  const m = check.record(value, ['model'], ['encoder', 'llm', 'features', 'pad', 'llmWeights']);
   const llm = m.llm === undefined || m.llm === null ? null : modelRef(m.llm, ['model', 'llm'], GENERATED_VLMS, check);
   if (llm === null && m.encoder === undefined) check.fail(['model', 'encoder'], 'missing: a vision tower directory or { generated: clip-vit | siglip-vit, preset, seed } (or an llm with its own)');
   return {
@@ -137,7 +138,13 @@ function model(value: unknown, check: Check): ModelConfig {
     llm,
     features: m.features === undefined ? 'llava' : check.oneOf(m.features, ['llava', 'last'] as const, ['model', 'features']),
     pad: m.pad === undefined ? false : check.boolean(m.pad, ['model', 'pad']),
+    ...quantized(m.llmWeights === undefined ? 'float32' : check.oneOf(m.llmWeights, WEIGHT_FORMATS, ['model', 'llmWeights'])),
   };
+}
+
+/** `llmWeights` only when quantised: float32, the default, leaves the resolved config (and so every float32 run id) as it was. */
+function quantized(format: WeightFormat): { llmWeights?: Exclude<WeightFormat, 'float32'> } {
+  return format === 'float32' ? {} : { llmWeights: format };
 }
 
 function modelRef(value: unknown, path: Path, generated: readonly GeneratedModel['generated'][], check: Check): ModelRef {

@@ -93,8 +93,9 @@ export class ContainerResources implements Resources {
     if (model.llm === null) throw new DymuError('missing: answering questions needs a LLaVA checkpoint (a directory, or { generated: llama | qwen2, preset, seed })', { field: 'model.llm' });
     const dir = modelDir(model.llm, this.settings.cache);
     const visionTower = model.encoder === null ? undefined : modelDir(model.encoder, this.settings.cache);
-    const key = `${dir}|${visionTower}`;
-    if (!this.vlms.has(key)) this.vlms.set(key, lookup(this.container, VLMS, 'llava', 'VLM').load(dir, { visionTower, pool: this.pool }));
+    const key = `${dir}|${visionTower}|${model.llmWeights ?? 'float32'}`;
+    const options = { visionTower, pool: this.pool, weights: model.llmWeights, cacheDir: this.settings.cache };
+    if (!this.vlms.has(key)) this.vlms.set(key, lookup(this.container, VLMS, 'llava', 'VLM').load(dir, options));
     return this.vlms.get(key)!;
   }
 
