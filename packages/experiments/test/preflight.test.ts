@@ -54,6 +54,13 @@ benchmarks:
     expect(existsSync(join(ws.results, 'bench')) ? readdirSync(join(ws.results, 'bench')) : []).toEqual([]);
   });
 
+  it('a benchmark folder that is not there is one problem, not one per file', async () => {
+    const mme = join(ws.dir, 'no-MME');
+    expect(await problems('noroot', `task: benchmark\nmodel: { llm: { generated: llama } }\nseeds: [0]\nbenchmarks: { MME: { name: mme, root: ${mme} } }\n`)).toEqual([
+      `noroot.yaml: benchmarks.MME.root: ${mme}: benchmark folder not found`,
+    ]);
+  });
+
   it('lists the problems of every run at once: policy parameters by their full path, threshold files, datasets, calibration images', async () => {
     const text = tinyExperiment(
       'many',

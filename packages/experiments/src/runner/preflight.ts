@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Container } from 'inversify';
-import { DymuError } from '@dymu/core';
+import { canonicalJson, DymuError } from '@dymu/core';
 import { inputExists } from '@dymu/benchmarks';
 import { resolveSchedule, type EncoderShape } from '@dymu/merging';
 import { numPatches, planVitModel, readVitConfig, type VitConfig, type VitPresetName } from '@dymu/weights';
@@ -30,6 +30,13 @@ export async function inputProblems(experiment: Experiment, runs: readonly Plann
   const pending = runs.filter((run) => RunDir.of(results, experiment.name, run.id).status !== 'done');
   const configs = [...new Map(pending.map((run) => [run.config, run])).values()];
   const problems = new Set<string>();
+  // a dataset is opened once however many configurations read it (the calibration images of every DyMU row)
+  const opened = new Map<string, Promise<void>>();
+  const datasetOnce = (dataset: Component, seed: number, origins: Origins): Promise<void> => {
+    const key = canonicalJson({ dataset, seed });
+    if (!opened.has(key)) opened.set(key, checkDataset(container, dataset, seed, origins));
+    return opened.get(key)!;
+  };
   for (const run of configs) {
     const where = (path: Path) => run.origins.locate(path);
     const configFiles = run.origins.files();
@@ -52,13 +59,17 @@ export async function inputProblems(experiment: Experiment, runs: readonly Plann
       else await attempt(['policy'], () => createPolicy(lookup(container, POLICIES, name, 'merge policy'), run, params, { encoder: shape, warn: () => {} }));
     }
     const { calibration } = policy;
-    if (calibration) await attempt(['policy', 'calibration', 'dataset'], () => checkDataset(container, calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset'])));
+    if (calibration) await attempt(['policy', 'calibration', 'dataset'], () => datasetOnce(calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset'])));
     // a run shared by every seed (seed null) reads a dataset that does not draw from it
-    if (dataset) await attempt(['dataset'], () => checkDataset(container, dataset, run.seed ?? 0, run.origins.under(['dataset'])));
+    if (dataset) await attempt(['dataset'], () => datasetOnce(dataset, run.seed ?? 0, run.origins.under(['dataset'])));
     if (benchmark) {
-      const opened = await attempt(['benchmark'], () => container.get(RESOURCES).benchmark(run));
-      for (const input of opened?.inputs?.() ?? []) {
-        if (!inputExists(input)) problems.add(new DymuError(`${input.path}: ${input.kind} not found`, where(['benchmark'])).message);
+      const adapter = await attempt(['benchmark'], () => container.get(RESOURCES).benchmark(run));
+      // a benchmark folder that is not there at all is one problem, not one per file in it
+      const root = typeof benchmark.root === 'string' && !inputExists({ path: resolve(benchmark.root), kind: 'folder' }) ? resolve(benchmark.root) : undefined;
+      if (root !== undefined) problems.add(new DymuError(`${root}: benchmark folder not found`, where(['benchmark', 'root'])).message);
+      for (const input of adapter?.inputs?.() ?? []) {
+        const inRoot = root !== undefined && resolve(input.path).startsWith(`${root}${sep}`);
+        if (!inRoot && !inputExists(input)) problems.add(new DymuError(`${input.path}: ${input.kind} not found`, where(['benchmark'])).message);
       }
     }
   }
