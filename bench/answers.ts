@@ -12,10 +12,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureAllocator } from '@dymu/core';
 import { Vlm, type Question } from '@dymu/llm';
 import { createPolicy } from '@dymu/merging';
 import { makeVlmModel } from '@dymu/weights';
 
+await ensureAllocator(); // the allocator settings the dymu launcher runs with (docs/benchmarks.md)
 const { values } = parseArgs({
   options: { questions: { type: 'string', default: '16' }, tokens: { type: 'string', default: '16' }, runs: { type: 'string', default: '3' }, preset: { type: 'string', default: 'small' } },
 });
