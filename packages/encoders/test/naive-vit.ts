@@ -15,98 +15,27 @@ export interface NaiveResult {
   margin: number;
 }
 
-type Rows = number[][];
 
 export function naiveVit(store: WeightStore, c: VitConfig, pixels: Float32Array, rule: NaiveRule): NaiveResult {
-  const w = (name: string) => Array.from(store.get(`vision_model.${name}`), Number);
   const D = c.hiddenSize;
-  const H = c.numHeads;
-  const dh = D / H;
-  const P = c.patchSize;
-  const S = c.imageSize;
-  const grid = Math.sqrt(numPatches(c));
   const cls = c.classToken;
-
-  // Embeddings: patch convolution (stride P), class token, positions, pre-LN.
-  const conv = w('embeddings.patch_embedding.weight');
-  const convBias = cls ? null : w('embeddings.patch_embedding.bias');
-  let x: Rows = [];
-  if (cls) x.push(w('embeddings.class_embedding'));
-  for (let py = 0; py < grid; py++) {
-    for (let px = 0; px < grid; px++) {
-      const row = new Array<number>(D).fill(0);
-      for (let d = 0; d < D; d++) {
-        let s = convBias ? convBias[d] : 0;
-        for (let ch = 0; ch < c.numChannels; ch++)
-          for (let ky = 0; ky < P; ky++)
-            for (let kx = 0; kx < P; kx++) s += conv[((d * c.numChannels + ch) * P + ky) * P + kx] * pixels[(ch * S + py * P + ky) * S + px * P + kx];
-        row[d] = s;
-      }
-      x.push(row);
-    }
-  }
-  const pos = w('embeddings.position_embedding.weight');
-  x = x.map((row, i) => row.map((v, d) => v + pos[i * D + d]));
-  if (cls) x = layerNorm(x, w('pre_layrnorm.weight'), w('pre_layrnorm.bias'), c.layerNormEps);
-
+  let x = naiveEmbed(store, c, pixels);
   let sizes = x.map(() => 1);
   let source = x.map((_, i) => i);
   const blockCounts: number[] = [];
   let margin = Infinity;
   for (let block = 0; block < c.numLayers; block++) {
-    const p = `encoder.layers.${block}.`;
-    const lin = (rows: Rows, name: string) => linear(rows, w(`${p}${name}.weight`), w(`${p}${name}.bias`));
-    // Attention with proportional bias log(size[key]); the metric is the keys averaged over heads.
-    const n = layerNorm(x, w(`${p}layer_norm1.weight`), w(`${p}layer_norm1.bias`), c.layerNormEps);
-    const q = lin(n, 'self_attn.q_proj');
-    const k = lin(n, 'self_attn.k_proj');
-    const v = lin(n, 'self_attn.v_proj');
-    const attended: Rows = x.map(() => new Array<number>(D).fill(0));
-    for (let h = 0; h < H; h++) {
-      for (let i = 0; i < x.length; i++) {
-        const logits = x.map((_, j) => {
-          let s = 0;
-          for (let e = 0; e < dh; e++) s += q[i][h * dh + e] * k[j][h * dh + e];
-          return s / Math.sqrt(dh) + Math.log(sizes[j]);
-        });
-        const max = Math.max(...logits);
-        const exps = logits.map((l) => Math.exp(l - max));
-        const sum = exps.reduce((a, b) => a + b, 0);
-        for (let j = 0; j < x.length; j++) for (let e = 0; e < dh; e++) attended[i][h * dh + e] += (exps[j] / sum) * v[j][h * dh + e];
-      }
-    }
-    let hid = lin(attended, 'self_attn.out_proj').map((row, i) => row.map((val, d) => val + x[i][d]));
-    const metric = k.map((row) =>
-      Array.from({ length: dh }, (_, e) => {
-        let s = 0;
-        for (let h = 0; h < H; h++) s += row[h * dh + e];
-        return s / H;
-      }),
-    );
+    const attention = naiveAttention(store, c, block, x, sizes);
+    let hid = attention.hid;
 
     // Merge (DYMU.md §2).
     const t = hid.length;
     const count = rule.kind === 'tome' ? rule.r[block] : null;
     const tau = rule.kind === 'dtome' ? rule.thresholds[block] : null;
     if ((count !== null && count > 0) || tau !== null) {
-      const unit = metric.map((m) => {
-        const norm = Math.sqrt(m.reduce((s, e) => s + e * e, 0));
-        return m.map((e) => e / norm);
-      });
-      const A = [...Array(Math.ceil(t / 2)).keys()];
+      const { best, dst } = naiveLinks(attention.metric, cls);
+      const A = [...best.keys()];
       const B = [...Array(Math.floor(t / 2)).keys()];
-      const best: number[] = [];
-      const dst: number[] = [];
-      for (const a of A) {
-        let bestScore = -Infinity;
-        let bestB = 0;
-        for (const b of B) {
-          const score = unit[2 * a].reduce((s, e, i) => s + e * unit[2 * b + 1][i], 0);
-          if (score > bestScore) [bestScore, bestB] = [score, b];
-        }
-        best.push(cls && a === 0 ? -Infinity : bestScore);
-        dst.push(bestB);
-      }
       const order = [...A].sort((a, b) => best[b] - best[a] || a - b);
       const cap = Math.floor((t - (cls ? 1 : 0)) / 2);
       let r = tau !== null ? best.filter((s) => s > tau).length : count!;
@@ -134,13 +63,114 @@ export function naiveVit(store: WeightStore, c: VitConfig, pixels: Float32Array,
       }
     }
 
-    // MLP.
-    const n2 = layerNorm(hid, w(`${p}layer_norm2.weight`), w(`${p}layer_norm2.bias`), c.layerNormEps);
-    const inner = lin(n2, 'mlp.fc1').map((row) => row.map((u) => act(u, c.hiddenAct)));
-    x = lin(inner, 'mlp.fc2').map((row, i) => row.map((val, d) => val + hid[i][d]));
+    x = naiveMlp(store, c, block, hid);
     blockCounts.push(x.length);
   }
   return { tokens: Float64Array.from(x.flat()), sizes, source, blockCounts, margin };
+}
+
+export type Rows = number[][];
+
+const weight = (store: WeightStore, name: string) => Array.from(store.get(`vision_model.${name}`), Number);
+
+/** Embeddings: patch convolution (stride P), class token, positions, pre-LN. */
+export function naiveEmbed(store: WeightStore, c: VitConfig, pixels: Float32Array): Rows {
+  const w = (name: string) => weight(store, name);
+  const D = c.hiddenSize;
+  const P = c.patchSize;
+  const S = c.imageSize;
+  const grid = Math.sqrt(numPatches(c));
+  const cls = c.classToken;
+  const conv = w('embeddings.patch_embedding.weight');
+  const convBias = cls ? null : w('embeddings.patch_embedding.bias');
+  let x: Rows = [];
+  if (cls) x.push(w('embeddings.class_embedding'));
+  for (let py = 0; py < grid; py++) {
+    for (let px = 0; px < grid; px++) {
+      const row = new Array<number>(D).fill(0);
+      for (let d = 0; d < D; d++) {
+        let s = convBias ? convBias[d] : 0;
+        for (let ch = 0; ch < c.numChannels; ch++)
+          for (let ky = 0; ky < P; ky++)
+            for (let kx = 0; kx < P; kx++) s += conv[((d * c.numChannels + ch) * P + ky) * P + kx] * pixels[(ch * S + py * P + ky) * S + px * P + kx];
+        row[d] = s;
+      }
+      x.push(row);
+    }
+  }
+  const pos = w('embeddings.position_embedding.weight');
+  x = x.map((row, i) => row.map((v, d) => v + pos[i * D + d]));
+  if (cls) x = layerNorm(x, w('pre_layrnorm.weight'), w('pre_layrnorm.bias'), c.layerNormEps);
+  return x;
+}
+
+/** The attention half of a block with proportional bias log(size[key]): the residual stream and the metric (keys averaged over heads). */
+export function naiveAttention(store: WeightStore, c: VitConfig, block: number, x: Rows, sizes: readonly number[]): { hid: Rows; metric: Rows } {
+  const w = (name: string) => weight(store, name);
+  const D = c.hiddenSize;
+  const H = c.numHeads;
+  const dh = D / H;
+  const p = `encoder.layers.${block}.`;
+  const lin = (rows: Rows, name: string) => linear(rows, w(`${p}${name}.weight`), w(`${p}${name}.bias`));
+  const n = layerNorm(x, w(`${p}layer_norm1.weight`), w(`${p}layer_norm1.bias`), c.layerNormEps);
+  const q = lin(n, 'self_attn.q_proj');
+  const k = lin(n, 'self_attn.k_proj');
+  const v = lin(n, 'self_attn.v_proj');
+  const attended: Rows = x.map(() => new Array<number>(D).fill(0));
+  for (let h = 0; h < H; h++) {
+    for (let i = 0; i < x.length; i++) {
+      const logits = x.map((_, j) => {
+        let s = 0;
+        for (let e = 0; e < dh; e++) s += q[i][h * dh + e] * k[j][h * dh + e];
+        return s / Math.sqrt(dh) + Math.log(sizes[j]);
+      });
+      const max = Math.max(...logits);
+      const exps = logits.map((l) => Math.exp(l - max));
+      const sum = exps.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < x.length; j++) for (let e = 0; e < dh; e++) attended[i][h * dh + e] += (exps[j] / sum) * v[j][h * dh + e];
+    }
+  }
+  const hid = lin(attended, 'self_attn.out_proj').map((row, i) => row.map((val, d) => val + x[i][d]));
+  const metric = k.map((row) =>
+    Array.from({ length: dh }, (_, e) => {
+      let s = 0;
+      for (let h = 0; h < H; h++) s += row[h * dh + e];
+      return s / H;
+    }),
+  );
+  return { hid, metric };
+}
+
+/** Bipartite matching of one sequence: for A-token a (position 2a), the most similar B-token (cosine, first on ties) and the score (−∞ for a class token). */
+export function naiveLinks(metric: Rows, cls: boolean): { best: number[]; dst: number[] } {
+  const t = metric.length;
+  const unit = metric.map((m) => {
+    const norm = Math.sqrt(m.reduce((s, e) => s + e * e, 0));
+    return m.map((e) => e / norm);
+  });
+  const best: number[] = [];
+  const dst: number[] = [];
+  for (let a = 0; a < Math.ceil(t / 2); a++) {
+    let bestScore = -Infinity;
+    let bestB = 0;
+    for (let b = 0; b < Math.floor(t / 2); b++) {
+      const score = unit[2 * a].reduce((s, e, i) => s + e * unit[2 * b + 1][i], 0);
+      if (score > bestScore) [bestScore, bestB] = [score, b];
+    }
+    best.push(cls && a === 0 ? -Infinity : bestScore);
+    dst.push(bestB);
+  }
+  return { best, dst };
+}
+
+/** The MLP half of a block with its residual. */
+export function naiveMlp(store: WeightStore, c: VitConfig, block: number, hid: Rows): Rows {
+  const w = (name: string) => weight(store, name);
+  const p = `encoder.layers.${block}.`;
+  const lin = (rows: Rows, name: string) => linear(rows, w(`${p}${name}.weight`), w(`${p}${name}.bias`));
+  const n2 = layerNorm(hid, w(`${p}layer_norm2.weight`), w(`${p}layer_norm2.bias`), c.layerNormEps);
+  const inner = lin(n2, 'mlp.fc1').map((row) => row.map((u) => act(u, c.hiddenAct)));
+  return lin(inner, 'mlp.fc2').map((row, i) => row.map((val, d) => val + hid[i][d]));
 }
 
 function linear(rows: Rows, weight: number[], bias: number[]): Rows {
