@@ -24,7 +24,7 @@ export function describePlan(experiment: Experiment, states: readonly RunState[]
       lines.push(`  ${selected.has(s.run.id) ? '*' : ' '} ${s.run.id}  ${seedText(s.run)}  ${statusText(s)}`);
     }
   }
-  if (problems) lines.push('', problems.length === 0 ? 'inputs: every input of the selected runs is there' : problemList(problems));
+  if (problems) lines.push('', problems.length === 0 ? 'inputs: every input of the selected unfinished runs is there' : problemList(problems));
   return `${lines.join('\n')}\n`;
 }
 
