@@ -22,17 +22,18 @@ describe('local workers (--jobs N)', () => {
     expect(text.split('\n').filter(Boolean).sort()).toEqual(['[0/4] shard 0/4, threads 1', '[1/4] shard 1/4, threads 1', '[2/4] shard 2/4, threads 1', '[3/4] shard 3/4, threads 1']);
   });
 
-  it('dymu calibrate --jobs 2 writes the file one process writes, byte for byte but createdAt', () => {
+  it.each(['compact', 'official'])('dymu calibrate --jobs 2 writes the file one process writes, byte for byte but createdAt (%s layout)', (layout) => {
     const model = join(tmp, 'clip');
-    expect(dymu(['make-model', '--arch', 'clip-vit', '--preset', 'tiny', '--out', model]).code).toBe(0);
-    const calibrate = (out: string, ...more: string[]) => dymu(['calibrate', '--model', model, '--images', join(root, 'assets', 'images'), '--schedule', 'mid', '--batch', '2', '--out', out, ...more]);
-    const single = calibrate(join(tmp, 'single.json'));
+    if (!existsSync(model)) expect(dymu(['make-model', '--arch', 'clip-vit', '--preset', 'tiny', '--out', model]).code).toBe(0);
+    const calibrate = (out: string, ...more: string[]) => dymu(['calibrate', '--model', model, '--images', join(root, 'assets', 'images'), '--schedule', 'mid', '--batch', '2', '--layout', layout, '--out', out, ...more]);
+    const single = calibrate(join(tmp, `single-${layout}.json`));
     expect(single.code, single.err).toBe(0);
-    const sharded = calibrate(join(tmp, 'jobs.json'), '--jobs', '2');
+    const sharded = calibrate(join(tmp, `jobs-${layout}.json`), '--jobs', '2');
     expect(sharded.code, sharded.err).toBe(0);
     expect(sharded.err).toMatch(/^\[1\/2\] shard 1\/2: batches 1 of 3: /m);
     expect(sharded.out).toContain('merged 2 shards (3 batches)');
-    expect(withoutTime(join(tmp, 'jobs.json'))).toBe(withoutTime(join(tmp, 'single.json')));
+    expect(withoutTime(join(tmp, `jobs-${layout}.json`))).toBe(withoutTime(join(tmp, `single-${layout}.json`)));
+    expect(JSON.parse(readFileSync(join(tmp, `single-${layout}.json`), 'utf8')).layout).toBe(layout);
   });
 
   it('dymu run --jobs 2 checks every input before it starts a worker', async () => {
