@@ -8,37 +8,21 @@
  *
  *   npx tsx bench/vtu.ts [--runs 5]
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Rng } from '@dymu/core';
+import { ensureAllocator } from '@dymu/core';
 import { LlmDecoder, packBatch, type SequenceInput } from '@dymu/llm';
 import { GraphBuilder, SessionPool } from '@dymu/onnx';
 import { fullScoreMacs, unmergeMap, unmergedAttention, vtuScoreMacs, type UnmergeMap } from '@dymu/vtu';
-import { makeLlmModel } from '@dymu/weights';
+import { AFTER, BEFORE, benchLlm, DYMU_COUNTS as COUNTS, PATCHES, promptMap, randomRows } from './models.ts';
+
+await ensureAllocator();
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Number(values.runs);
-const [BEFORE, PATCHES, AFTER] = [35, 576, 20];
-const COUNTS: [string, number][] = [['DyMU-low', 89], ['DyMU-mid', 195], ['DyMU-high', 394]];
-const rng = Rng.stream(0, 'bench-vtu');
 
 /** Generated LLaMA decoders, written once under .cache/bench. */
-function model(preset: string, layers?: number): string {
-  const dir = join('.cache', 'bench', `llama-${preset}${layers === undefined ? '' : `-${layers}layer`}`);
-  if (!existsSync(join(dir, 'config.json'))) {
-    process.stderr.write(`generating llama ${preset} into ${dir} …\n`);
-    makeLlmModel({ family: 'llama', preset, layers, seed: 0, out: dir });
-  }
-  return dir;
-}
-
-/** The prompt's map with `tokens` merged image tokens (a random grouping of the 576 patches), with or without VTU. */
-function promptMap(tokens: number, vtu: boolean): UnmergeMap {
-  const source = Int32Array.from(rng.shuffle(Array.from({ length: PATCHES }, (_, p) => (p < tokens ? p : rng.int(tokens)))));
-  return unmergeMap([{ kind: 'text', length: BEFORE }, { kind: 'image', tokens, source }, { kind: 'text', length: AFTER }], vtu);
-}
+const model = (preset: string, layers?: number) => benchLlm(`${preset}${layers === undefined ? '' : `-${layers}layer`}`, { preset, layers });
 
 /**
  * Wall times of `tasks` over `RUNS` rounds, after one warm-up round. A round runs every task once,
@@ -59,7 +43,6 @@ async function rounds(tasks: (() => Promise<unknown>)[]): Promise<{ ms: number[]
 }
 
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const randomRows = (n: number, width: number) => Float32Array.from({ length: n * width }, () => rng.normal());
 const f0 = (x: number) => x.toFixed(0);
 const f2 = (x: number) => x.toFixed(2);
 

@@ -10,7 +10,7 @@ export interface FileTensor {
   /** Absolute byte offset of the data. */
   readonly offset: number;
   readonly byteLength: number;
-  readonly dtype: 'F32' | 'F16' | 'BF16' | 'U8';
+  readonly dtype: 'F32' | 'F16' | 'BF16' | 'U8' | 'I8';
   readonly shape: readonly number[];
 }
 

@@ -40,7 +40,7 @@ export interface OnnxModel {
   external: ExternalTensor[];
 }
 
-const FILE_TYPES: Record<FileTensor['dtype'], ElemType> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', U8: 'uint8' };
+const FILE_TYPES: Record<FileTensor['dtype'], ElemType> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', U8: 'uint8', I8: 'int8' };
 const FLOAT = 1; // TensorProto.FLOAT, Cast's `to`
 
 const IR_VERSION = 8;
@@ -87,7 +87,7 @@ export class GraphBuilder {
       return { name };
     }
     const type = FILE_TYPES[data.dtype];
-    const stored = type === 'float32' || type === 'uint8' ? name : `${name}.${data.dtype}`;
+    const stored = type === 'float16' || type === 'bfloat16' ? `${name}.${data.dtype}` : name;
     const location = `${this.external.length}.bin`;
     this.graph.message(5, externalTensorProto(this.claim(stored), { location, offset: 0, length: data.byteLength, type }, shape));
     this.external.push({ path: location, tensor: data });

@@ -33,8 +33,7 @@ export interface LinearWeights {
 
 /**
  * MatMulNBits' accuracy level 4: activations are quantised to int8 per block and the products
- * summed in integers, the kernel onnxruntime has for both 4- and 8-bit weights on x86 (level 0,
- * float products, is over 100× slower for 8-bit weights; bench/llm).
+ * summed in integers (level 0, float products, is several times slower; bench/llm).
  */
 const INT8_COMPUTE = 4;
 
@@ -43,26 +42,28 @@ const INT8_COMPUTE = 4;
  * onnxruntime's FusedMatMul (transB), which packs it for the GEMM straight from the initializer:
  * a `MatMul(x, Transpose(W))` gives the same bits but makes onnxruntime constant-fold a transposed
  * copy of every weight while creating the session (most of a ViT-L's load time; bench/encoder).
- * A quantised W runs as MatMulNBits.
+ * A quantised W runs as DynamicQuantizeMatMul (int8: the activations quantised per tensor, the
+ * fastest int8 kernel here; bench/llm) or MatMulNBits (int4).
  */
 export function linear(g: GraphBuilder, x: Value, w: LinearWeights, name: string): Value {
   const { weight, outFeatures: N, inFeatures: K } = w;
+  const ms = (op: string, inputs: Value[], attrs: Record<string, AttrValue> = {}) => g.op(op, inputs, attrs, { name: `${name}/${op}`, domain: 'com.microsoft' })[0];
   let y: Value;
-  if (isQuantized(weight)) {
-    const blocks = Math.ceil(K / weight.blockSize);
-    const codes = g.initializer(`${name}.weight`, weight.data, [N, blocks, (weight.blockSize * weight.bits) / 8]);
-    const scales = g.initializer(`${name}.scales`, weight.scales, [N * blocks]);
-    const attrs = { K, N, bits: weight.bits, block_size: weight.blockSize, accuracy_level: INT8_COMPUTE };
-    y = g.op('MatMulNBits', [x, codes, scales], attrs, { name: `${name}/MatMulNBits`, domain: 'com.microsoft' })[0];
+  if (!isQuantized(weight)) {
+    y = ms('FusedMatMul', [x, g.initializer(`${name}.weight`, weight, [N, K])], { transB: 1 });
+  } else if (weight.format === 'int8') {
+    y = ms('DynamicQuantizeMatMul', [x, g.initializer(`${name}.weight`, weight.data, [K, N]), g.initializer(`${name}.scales`, weight.scales, [N])]);
   } else {
-    const stored = g.initializer(`${name}.weight`, weight, [N, K]);
-    y = g.op('FusedMatMul', [x, stored], { transB: 1 }, { name: `${name}/FusedMatMul`, domain: 'com.microsoft' })[0];
+    const blocks = Math.ceil(K / weight.blockSize);
+    const codes = g.initializer(`${name}.weight`, weight.data, [N, blocks, weight.blockSize / 2]);
+    const scales = g.initializer(`${name}.scales`, weight.scales, [N * blocks]);
+    y = ms('MatMulNBits', [x, codes, scales], { K, N, bits: 4, block_size: weight.blockSize, accuracy_level: INT8_COMPUTE });
   }
   return w.bias ? g.op1('Add', [y, g.initializer(`${name}.bias`, w.bias, [N])], undefined, `${name}/Add`) : y;
 }
 
 function isQuantized(w: WeightSource | QuantizedWeight): w is QuantizedWeight {
-  return 'bits' in w;
+  return 'format' in w;
 }
 
 /** LayerNormalization over the last axis. */

@@ -3,12 +3,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, DymuError, type Progress, type QuantizedWeight, sha256, type WeightFormat } from '@dymu/core';
 import { defaultCacheDir } from './content-hash.ts';
-import { quantizeBlockwise } from './quantize.ts';
+import { type QuantizedCodes, quantizeInt4Blocks, quantizePerChannel } from './quantize.ts';
 import type { WeightStore } from './weight-store.ts';
 
-/** Block size along K of the int8 / int4 formats (MatMulNBits' block_size). */
-export const QUANT_BLOCK = 32;
-const BITS = { int8: 8, int4: 4 } as const;
+/** Block size along K of the int4 format (MatMulNBits' block_size). */
+export const INT4_BLOCK = 32;
+/** How each format quantises W [N, K]. */
+const QUANTIZERS = {
+  int8: (w: Float32Array, N: number, K: number) => quantizePerChannel(w, N, K),
+  int4: (w: Float32Array, N: number, K: number) => quantizeInt4Blocks(w, N, K, INT4_BLOCK),
+} as const;
 /** Bump when the file layout or the quantisation rule changes: old cache entries are then ignored. */
 const LAYOUT_VERSION = 1;
 const ALIGN = 4096;
@@ -32,11 +36,11 @@ interface CacheIndex {
 }
 
 /**
- * Linear weights of a model directory quantised to `format` (int8 or int4, block-wise, see
- * `QuantizedWeight`), computed while loading from the checkpoint's own tensors (F32 / F16 / BF16)
+ * Linear weights of a model directory quantised to `format` (int8 per channel or int4 block-wise,
+ * see `QuantizedWeight`), computed while loading from the checkpoint's own tensors (F32 / F16 / BF16)
  * and kept in `<cache>/quantized/<key>/`: `weights.bin` with every tensor's codes and scales
  * (4 KiB-aligned) and `index.json`. The key hashes the directory's content fingerprint, the
- * format, the block size and the layout version, so replaced weights are quantised again; a later
+ * format and the layout version, so replaced weights are quantised again; a later
  * load hands the cached file to onnxruntime as it is. Several processes may fill one key at once:
  * each writes its own temporary folder and the first rename wins.
  */
@@ -46,32 +50,26 @@ export async function quantizedWeights(
   format: Exclude<WeightFormat, 'float32'>,
   options: { cacheDir?: string; progress?: Progress } = {},
 ): Promise<Map<string, QuantizedWeight>> {
-  const bits = BITS[format];
-  if (bits === undefined) throw new DymuError(`unknown weight format ${JSON.stringify(format)} (expected int8 or int4)`, { field: 'weights' });
+  const quantize = QUANTIZERS[format];
+  if (quantize === undefined) throw new DymuError(`unknown weight format ${JSON.stringify(format)} (expected int8 or int4)`, { field: 'weights' });
   for (const t of targets) store.check(t.source, t.shape);
-  const key = sha256(canonicalJson({ fingerprint: await store.contentFingerprint(options.cacheDir), format, block: QUANT_BLOCK, version: LAYOUT_VERSION }));
+  const key = sha256(canonicalJson({ fingerprint: await store.contentFingerprint(options.cacheDir), format, block: INT4_BLOCK, version: LAYOUT_VERSION }));
   const dir = join(options.cacheDir ?? defaultCacheDir(), 'quantized', key.slice(0, 32));
   const wanted = targets.map((t) => canonicalJson([t.source, t.shape])).join('\n');
   let index = readIndex(dir, key);
   if (!index || index.tensors.map((t) => canonicalJson([t.source, t.shape])).join('\n') !== wanted) {
-    index = writeCache(store, targets, bits, dir, key, options.progress);
+    index = writeCache(store, targets, quantize, dir, key, options.progress);
   }
   const file = join(dir, 'weights.bin');
-  return new Map(
-    index.tensors.map((t) => {
-      const [N, K] = t.shape;
-      const blocks = Math.ceil(K / QUANT_BLOCK);
-      return [
-        t.source,
-        {
-          bits,
-          blockSize: QUANT_BLOCK,
-          data: { file, offset: t.data[0], byteLength: t.data[1], dtype: 'U8', shape: [N, blocks, (QUANT_BLOCK * bits) / 8] },
-          scales: { file, offset: t.scales[0], byteLength: t.scales[1], dtype: 'F32', shape: [N * blocks] },
-        },
-      ];
-    }),
-  );
+  return new Map(index.tensors.map((t) => [t.source, weightOf(format, t, file)]));
+}
+
+function weightOf(format: Exclude<WeightFormat, 'float32'>, t: IndexEntry, file: string): QuantizedWeight {
+  const [N, K] = t.shape;
+  const scales = { file, offset: t.scales[0], byteLength: t.scales[1], dtype: 'F32', shape: [t.scales[1] / 4] } as const;
+  if (format === 'int8') return { format, data: { file, offset: t.data[0], byteLength: t.data[1], dtype: 'I8', shape: [K, N] }, scales };
+  const blocks = Math.ceil(K / INT4_BLOCK);
+  return { format, blockSize: INT4_BLOCK, data: { file, offset: t.data[0], byteLength: t.data[1], dtype: 'U8', shape: [N, blocks, INT4_BLOCK / 2] }, scales };
 }
 
 function readIndex(dir: string, key: string): CacheIndex | undefined {
@@ -83,7 +81,7 @@ function readIndex(dir: string, key: string): CacheIndex | undefined {
   }
 }
 
-function writeCache(store: WeightStore, targets: readonly QuantizeTarget[], bits: 4 | 8, dir: string, key: string, progress?: Progress): CacheIndex {
+function writeCache(store: WeightStore, targets: readonly QuantizeTarget[], quantize: (w: Float32Array, N: number, K: number) => QuantizedCodes, dir: string, key: string, progress?: Progress): CacheIndex {
   const temporary = `${dir}.${hostname()}-${process.pid}-${Date.now()}.tmp`;
   mkdirSync(temporary, { recursive: true });
   const tensors: IndexEntry[] = [];
@@ -97,8 +95,8 @@ function writeCache(store: WeightStore, targets: readonly QuantizeTarget[], bits
       return [start, bytes.length];
     };
     for (const t of targets) {
-      const q = quantizeBlockwise(store.get(t.source, t.shape), t.shape[0], t.shape[1], bits, QUANT_BLOCK);
-      tensors.push({ source: t.source, shape: t.shape, data: put(q.data), scales: put(new Uint8Array(q.scales.buffer)) });
+      const q = quantize(store.get(t.source, t.shape), t.shape[0], t.shape[1]);
+      tensors.push({ source: t.source, shape: t.shape, data: put(new Uint8Array(q.data.buffer)), scales: put(new Uint8Array(q.scales.buffer)) });
       progress?.tick();
     }
   } finally {
