@@ -1,43 +1,118 @@
 /**
- * Encoder throughput: images/s of ViT-B/16- and ViT-L/14-336-sized generated CLIP towers at batch 1
- * and 8 (LLaVA features: the penultimate block), and the share of wall time spent outside
- * onnxruntime (JS glue between blocks; goal < 5 %). Preprocessing is excluded (pixels are prepared
- * once); it is timed on its own line.
+ * Encoder cost, measured in one run: onnxruntime's MatMul peak on this machine (a plain 2048² and
+ * 4096² product), then for ViT-B/16- and ViT-L/14-336-sized generated CLIP towers (LLaVA features:
+ * the penultimate block), each in a fresh process:
+ * - load time: the first load (weights possibly not in the page cache) and a warm one (a second
+ *   process, files cached), which is what every CLI call, `--jobs` worker and Slurm task pays;
+ * - images/s at batch 1 and 8, GFLOP/s from the ViT cost formula (2 FLOPs per multiply-add of
+ *   DYMU.md §8) and its share of the MatMul peak, the share of wall time outside onnxruntime;
+ * - peak RSS against the bytes of the weights the encoder runs.
+ * Preprocessing is excluded (pixels are prepared once); it is timed on its own line.
  *
  *   npm run bench:encoder [-- --presets base-16,large-14-336 --iters 3]
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureAllocator } from '@dymu/core';
 import { LLAVA_FEATURES, preprocessBatch, VitEncoder } from '@dymu/encoders';
-import { readPreprocessorConfig, readVitConfig } from '@dymu/weights';
-import { benchModel } from './models.ts';
+import { encoderCost } from '@dymu/merging';
+import { GraphBuilder, SessionPool } from '@dymu/onnx';
+import { readPreprocessorConfig, readVitConfig, WeightStore } from '@dymu/weights';
+import { benchModel, peakRssBytes, randomRows } from './models.ts';
 
-const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, iters: { type: 'string', default: '3' } } });
+await ensureAllocator();
+const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, iters: { type: 'string', default: '3' }, child: { type: 'string' } } });
 const iters = Number(values.iters);
 const assets = join(import.meta.dirname, '..', 'assets', 'images');
 const images = readdirSync(assets).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(assets, f));
+const BATCHES = [1, 8];
 
-console.log('| model | batch | images/s | ms/image | outside onnxruntime |');
-console.log('| --- | --- | --- | --- | --- |');
-for (const preset of values.presets.split(',')) {
-  const encoder = await VitEncoder.load(benchModel('clip-vit', preset), { features: LLAVA_FEATURES });
-  for (const batch of [1, 8]) {
-    const batchImages = Array.from({ length: batch }, (_, i) => images[i % images.length]);
-    const { pixels } = await preprocessBatch(batchImages, encoder.preprocessing);
-    await encoder.encodePixels(pixels, batch); // warm-up
-    encoder.pool.resetStats();
-    const t0 = performance.now();
-    for (let i = 0; i < iters; i++) await encoder.encodePixels(pixels, batch);
-    const ms = performance.now() - t0;
-    const outside = 1 - encoder.pool.stats().runMs / ms;
-    const n = iters * batch;
-    console.log(`| clip-vit ${preset} | ${batch} | ${((n * 1000) / ms).toFixed(2)} | ${(ms / n).toFixed(1)} | ${(100 * outside).toFixed(2)} % |`);
-  }
-  await encoder.pool.release();
+interface Measured {
+  loadS: number;
+  /** Per batch size: ms per image, the share outside onnxruntime, FLOPs per image. */
+  runs: { batch: number; msPerImage: number; outside: number; flopsPerImage: number }[];
+  peakRss: number;
+  weightBytes: number;
 }
 
-const spec = readPreprocessorConfig(benchModel('clip-vit', values.presets.split(',')[0]), readVitConfig(benchModel('clip-vit', values.presets.split(',')[0])));
+/** In a fresh process: load the tower, encode at each batch size. */
+async function measure(preset: string): Promise<Measured> {
+  const dir = benchModel('clip-vit', preset);
+  const t0 = performance.now();
+  const encoder = await VitEncoder.load(dir, { features: LLAVA_FEATURES });
+  const loadS = (performance.now() - t0) / 1000;
+  const { config } = encoder;
+  const store = WeightStore.open(dir);
+  const used = (name: string) => {
+    const block = /encoder\.layers\.(\d+)\./.exec(name);
+    return block ? Number(block[1]) < encoder.blocks : /embeddings|pre_layrnorm/.test(name);
+  };
+  const weightBytes = store.names().filter(used).reduce((sum, name) => sum + store.info(name).byteLength, 0);
+  const runs = [];
+  for (const batch of BATCHES) {
+    const { pixels } = await preprocessBatch(Array.from({ length: batch }, (_, i) => images[i % images.length]), encoder.preprocessing);
+    const [first] = await encoder.encodePixels(pixels, batch); // warm-up
+    encoder.pool.resetStats();
+    const t = performance.now();
+    for (let i = 0; i < iters; i++) await encoder.encodePixels(pixels, batch);
+    const ms = performance.now() - t;
+    const tokens0 = encoder.patches + (config.classToken ? 1 : 0);
+    const flopsPerImage = 2 * encoderCost(tokens0, first.blockCounts, config.hiddenSize, config.intermediateSize);
+    runs.push({ batch, msPerImage: ms / (iters * batch), outside: 1 - encoder.pool.stats().runMs / ms, flopsPerImage });
+  }
+  return { loadS, runs, peakRss: peakRssBytes(), weightBytes };
+}
+
+if (values.child !== undefined) {
+  process.stdout.write(`${JSON.stringify(await measure(values.child))}\n`);
+  process.exit(0);
+}
+
+function child(preset: string): Measured {
+  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--child', preset, '--iters', String(iters)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (out.status !== 0) throw new Error(`the ${preset} measurement failed (exit ${out.status})`);
+  return JSON.parse(out.stdout.trim().split('\n').pop()!) as Measured;
+}
+
+/** GFLOP/s of onnxruntime's MatMul on n × n float32 matrices (median of 5 after a warm-up). */
+async function matmulPeak(n: number): Promise<number> {
+  const pool = new SessionPool();
+  const session = await pool.get(`matmul${n}`, () => {
+    const g = new GraphBuilder('matmul');
+    g.output(g.op1('MatMul', [g.input('x', 'float32', [n, n]), g.initializer('w', randomRows(n, n), [n, n])]), 'y', 'float32', [n, n]);
+    return g.toBytes();
+  });
+  const x = randomRows(n, n);
+  const ms: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t = performance.now();
+    await session.run({ x: { data: x, dims: [n, n] } });
+    if (i > 0) ms.push(performance.now() - t);
+  }
+  await pool.release();
+  return (2 * n ** 3) / ms.sort((a, b) => a - b)[2] / 1e6;
+}
+
+console.log(`host load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} cores)\n`);
+const peaks = [await matmulPeak(2048), await matmulPeak(4096)];
+const peak = Math.max(...peaks);
+console.log(`onnxruntime MatMul peak: ${peaks[0].toFixed(0)} GFLOP/s (2048²), ${peaks[1].toFixed(0)} GFLOP/s (4096²); shares below are of ${peak.toFixed(0)}\n`);
+console.log('| model | load, first, s | load, warm, s | batch | images/s | ms/image | GFLOP/s | share of MatMul peak | outside onnxruntime | peak RSS / weights |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const preset of values.presets.split(',')) {
+  const first = child(preset);
+  const warm = child(preset);
+  for (const r of warm.runs) {
+    const gflops = r.flopsPerImage / r.msPerImage / 1e6;
+    const rss = `${(warm.peakRss / 1e9).toFixed(2)} GB / ${(warm.weightBytes / 1e9).toFixed(2)} GB = ${(warm.peakRss / warm.weightBytes).toFixed(2)}`;
+    console.log(`| clip-vit ${preset} | ${first.loadS.toFixed(2)} | ${warm.loadS.toFixed(2)} | ${r.batch} | ${(1000 / r.msPerImage).toFixed(2)} | ${r.msPerImage.toFixed(0)} | ${gflops.toFixed(0)} | ${((100 * gflops) / peak).toFixed(0)} % | ${(100 * r.outside).toFixed(1)} % | ${rss} |`);
+  }
+}
+
+const model = benchModel('clip-vit', values.presets.split(',')[0]);
 const t0 = performance.now();
-await preprocessBatch(images, spec);
+await preprocessBatch(images, readPreprocessorConfig(model, readVitConfig(model)));
 console.log(`\npreprocessing (sharp decode, PIL-exact resize + crop, normalise): ${((performance.now() - t0) / images.length).toFixed(1)} ms/image`);

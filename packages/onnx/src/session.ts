@@ -56,6 +56,10 @@ export class SessionPool {
   private readonly options: InferenceSession.SessionOptions;
   private readonly sessions = new Map<string, Promise<PooledSession>>();
   private readonly counters: Counters = { runMs: 0, runs: 0, createMs: 0 };
+  /** Where file tensors are read for the session being created; onnxruntime copies them, so one buffer serves every creation. */
+  private scratch = new Uint8Array(0);
+  /** Creations run one after another (they share `scratch`). */
+  private creating: Promise<unknown> = Promise.resolve();
 
   constructor(options: SessionOptions = {}) {
     this.options = {
@@ -71,7 +75,8 @@ export class SessionPool {
   /**
    * Creates (once) the session for `key` from a model built lazily by `build()`; concurrent calls
    * with the same key share one creation. A model's external initializers are read from their
-   * files into one buffer each, handed to onnxruntime, and dropped once the session exists.
+   * files into one scratch buffer, reused by the next creation, that onnxruntime copies from: the
+   * weights pass through memory once, not once per session.
    */
   get(key: string, build: () => Uint8Array | OnnxModel): Promise<Session> {
     let session = this.sessions.get(key);
@@ -108,12 +113,25 @@ export class SessionPool {
     }
   }
 
-  private async create(key: string, build: () => Uint8Array | OnnxModel): Promise<PooledSession> {
+  private create(key: string, build: () => Uint8Array | OnnxModel): Promise<PooledSession> {
+    const created = this.creating.then(() => this.createNow(key, build));
+    this.creating = created.catch(() => undefined);
+    return created;
+  }
+
+  private async createNow(key: string, build: () => Uint8Array | OnnxModel): Promise<PooledSession> {
     const built = build();
     const model = built instanceof Uint8Array ? { bytes: built, external: [] } : built;
     const start = performance.now();
     try {
-      const externalData = model.external.map(({ path, tensor }) => ({ path, data: readBytes(tensor.file, Buffer.allocUnsafe(tensor.byteLength), tensor.offset) }));
+      const bytes = model.external.reduce((sum, { tensor }) => sum + tensor.byteLength, 0);
+      if (this.scratch.length < bytes) this.scratch = new Uint8Array(bytes);
+      let offset = 0;
+      const externalData = model.external.map(({ path, tensor }) => {
+        const data = readBytes(tensor.file, this.scratch.subarray(offset, offset + tensor.byteLength), tensor.offset);
+        offset += tensor.byteLength;
+        return { path, data };
+      });
       return new PooledSession(key, await InferenceSession.create(model.bytes, { ...this.options, externalData }), this.counters);
     } catch (e) {
       throw new DymuError(`onnxruntime could not create the session: ${messageOf(e)}`, { field: `session ${key}`, cause: e });

@@ -43,6 +43,10 @@ describe('initializers from files (ONNX external data)', () => {
     expect(Array.from(await apply('memory', w, x))).toEqual(naive);
     expect(Array.from(await apply('f32', files.f32, x))).toEqual(naive);
     expect(Array.from(await apply('bf16', files.bf16, x))).toEqual(naive);
+    // the pool reads every creation's file tensors into one scratch buffer: an earlier session must not see a later one's weights
+    const other = weightFile(w.map((v) => -v), 5);
+    expect(Array.from(await apply('other', other.f32, x))).toEqual(naive.map((v) => -v));
+    expect(Array.from(await apply('f32', files.f32, x))).toEqual(naive); // the pool's session 'f32', created before 'other'
   });
 
   it('refuses a file tensor whose shape does not fit, and a toBytes() of a graph that has one', () => {
