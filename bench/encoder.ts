@@ -6,7 +6,8 @@
  *   process, files cached), which is what every CLI call, `--jobs` worker and Slurm task pays;
  * - images/s at batch 1 and 8, GFLOP/s from the ViT cost formula (2 FLOPs per multiply-add of
  *   DYMU.md §8) and its share of the MatMul peak, the share of wall time outside onnxruntime;
- * - peak RSS against the bytes of the weights the encoder runs.
+ * - peak RSS against the bytes of the weights the encoder runs;
+ * - the same measurement under glibc's default malloc settings, the reason for ensureAllocator.
  * Preprocessing is excluded (pixels are prepared once); it is timed on its own line.
  *
  *   npm run bench:encoder [-- --presets base-16,large-14-336 --iters 3]
@@ -32,6 +33,8 @@ const BATCHES = [1, 8];
 
 interface Measured {
   loadS: number;
+  /** CPU seconds in the kernel over the whole child (page faults of mapped and unmapped activations show here). */
+  systemS: number;
   /** Per batch size: ms per image, the share outside onnxruntime, FLOPs per image. */
   runs: { batch: number; msPerImage: number; outside: number; flopsPerImage: number }[];
   peakRss: number;
@@ -63,7 +66,7 @@ async function measure(preset: string): Promise<Measured> {
     const flopsPerImage = 2 * encoderCost(tokens0, first.blockCounts, config.hiddenSize, config.intermediateSize);
     runs.push({ batch, msPerImage: ms / (iters * batch), outside: 1 - encoder.pool.stats().runMs / ms, flopsPerImage });
   }
-  return { loadS, runs, peakRss: peakRssBytes(), weightBytes };
+  return { loadS, systemS: process.cpuUsage().system / 1e6, runs, peakRss: peakRssBytes(), weightBytes };
 }
 
 if (values.child !== undefined) {
@@ -71,8 +74,10 @@ if (values.child !== undefined) {
   process.exit(0);
 }
 
-function child(preset: string): Measured {
-  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--child', preset, '--iters', String(iters)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+/** `allocator: 'system'`: glibc's default malloc settings instead of the project's (ensureAllocator). */
+function child(preset: string, allocator: 'ours' | 'system' = 'ours'): Measured {
+  const env = allocator === 'ours' ? process.env : { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_'))), DYMU_ALLOCATOR: 'system' };
+  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--child', preset, '--iters', String(iters)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
   if (out.status !== 0) throw new Error(`the ${preset} measurement failed (exit ${out.status})`);
   return JSON.parse(out.stdout.trim().split('\n').pop()!) as Measured;
 }
@@ -102,14 +107,26 @@ const peak = Math.max(...peaks);
 console.log(`onnxruntime MatMul peak: ${peaks[0].toFixed(0)} GFLOP/s (2048²), ${peaks[1].toFixed(0)} GFLOP/s (4096²); shares below are of ${peak.toFixed(0)}\n`);
 console.log('| model | load, first, s | load, warm, s | batch | images/s | ms/image | GFLOP/s | share of MatMul peak | outside onnxruntime | peak RSS / weights |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const system: [string, Measured, Measured][] = [];
 for (const preset of values.presets.split(',')) {
   const first = child(preset);
   const warm = child(preset);
+  system.push([preset, warm, child(preset, 'system')]);
   for (const r of warm.runs) {
     const gflops = r.flopsPerImage / r.msPerImage / 1e6;
     const rss = `${(warm.peakRss / 1e9).toFixed(2)} GB / ${(warm.weightBytes / 1e9).toFixed(2)} GB = ${(warm.peakRss / warm.weightBytes).toFixed(2)}`;
     console.log(`| clip-vit ${preset} | ${first.loadS.toFixed(2)} | ${warm.loadS.toFixed(2)} | ${r.batch} | ${(1000 / r.msPerImage).toFixed(2)} | ${r.msPerImage.toFixed(0)} | ${gflops.toFixed(0)} | ${((100 * gflops) / peak).toFixed(0)} % | ${(100 * r.outside).toFixed(1)} % | ${rss} |`);
   }
+}
+
+console.log("\n### Allocation: the project's malloc settings (ALLOCATOR_ENV) against glibc's defaults, same runs\n");
+console.log('| model | batch | ms/image, ours | ms/image, glibc defaults | speed-up | system CPU s, ours | system CPU s, defaults | peak RSS GB, ours | peak RSS GB, defaults |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const [preset, ours, glibc] of system) {
+  ours.runs.forEach((r, i) => {
+    const d = glibc.runs[i];
+    console.log(`| clip-vit ${preset} | ${r.batch} | ${r.msPerImage.toFixed(0)} | ${d.msPerImage.toFixed(0)} | ${(d.msPerImage / r.msPerImage).toFixed(2)}× | ${ours.systemS.toFixed(1)} | ${glibc.systemS.toFixed(1)} | ${(ours.peakRss / 1e9).toFixed(2)} | ${(glibc.peakRss / 1e9).toFixed(2)} |`);
+  });
 }
 
 const model = benchModel('clip-vit', values.presets.split(',')[0]);

@@ -24,7 +24,7 @@ function scalar(g: GraphBuilder, v: number): Value {
 export type WeightSource = Float32Array | FileTensor;
 
 export interface LinearWeights {
-  /** [outFeatures, inFeatures], as Hugging Face stores it, or quantised block-wise (MatMulNBits). */
+  /** [outFeatures, inFeatures], as Hugging Face stores it, or quantised (int8 per channel, int4 block-wise). */
   weight: WeightSource | QuantizedWeight;
   bias?: WeightSource;
   outFeatures: number;
@@ -47,17 +47,17 @@ const INT8_COMPUTE = 4;
  */
 export function linear(g: GraphBuilder, x: Value, w: LinearWeights, name: string): Value {
   const { weight, outFeatures: N, inFeatures: K } = w;
-  const ms = (op: string, inputs: Value[], attrs: Record<string, AttrValue> = {}) => g.op(op, inputs, attrs, { name: `${name}/${op}`, domain: 'com.microsoft' })[0];
+  const microsoft = (op: string, inputs: Value[], attrs: Record<string, AttrValue> = {}) => g.op(op, inputs, attrs, { name: `${name}/${op}`, domain: 'com.microsoft' })[0];
   let y: Value;
   if (!isQuantized(weight)) {
-    y = ms('FusedMatMul', [x, g.initializer(`${name}.weight`, weight, [N, K])], { transB: 1 });
+    y = microsoft('FusedMatMul', [x, g.initializer(`${name}.weight`, weight, [N, K])], { transB: 1 });
   } else if (weight.format === 'int8') {
-    y = ms('DynamicQuantizeMatMul', [x, g.initializer(`${name}.weight`, weight.data, [K, N]), g.initializer(`${name}.scales`, weight.scales, [N])]);
+    y = microsoft('DynamicQuantizeMatMul', [x, g.initializer(`${name}.weight`, weight.data, [K, N]), g.initializer(`${name}.scales`, weight.scales, [N])]);
   } else {
     const blocks = Math.ceil(K / weight.blockSize);
     const codes = g.initializer(`${name}.weight`, weight.data, [N, blocks, weight.blockSize / 2]);
     const scales = g.initializer(`${name}.scales`, weight.scales, [N * blocks]);
-    y = ms('MatMulNBits', [x, codes, scales], { K, N, bits: 4, block_size: weight.blockSize, accuracy_level: INT8_COMPUTE });
+    y = microsoft('MatMulNBits', [x, codes, scales], { K, N, bits: 4, block_size: weight.blockSize, accuracy_level: INT8_COMPUTE });
   }
   return w.bias ? g.op1('Add', [y, g.initializer(`${name}.bias`, w.bias, [N])], undefined, `${name}/Add`) : y;
 }
