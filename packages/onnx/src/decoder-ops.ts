@@ -97,7 +97,8 @@ export function causalAttention(
   const outputs = Array.from({ length: shape.chunks }, (_, c) => {
     const start = op('Min', [op('Mul', [step, int(c)]), T]);
     const end = op('Min', [op('Mul', [step, int(c + 1)]), T]);
-    const keys = op('Add', [P, end]);
+    // an empty chunk (T < chunks, as in decoding) reads no keys rather than copying the whole cache
+    const keys = op('Where', [op('Greater', [end, start]), op('Add', [P, end]), int(0)]);
     const bias = op('Add', [
       causalBias(g, op('Sub', [end, start]), keys, `${name}/causal`),
       op('Unsqueeze', [slice(keyBias, int(0), keys, 1), g.constInt64([1, 2, 3])]),
