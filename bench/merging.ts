@@ -13,12 +13,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MergePolicy } from '@dymu/core';
+import { ensureAllocator, type MergePolicy } from '@dymu/core';
 import { emptyTimings, LLAVA_FEATURES, preprocessBatch, VitEncoder } from '@dymu/encoders';
 import { blockThresholds, calibrate, dtomePolicy, encoderCost, resolveSchedule, tomePolicy, VARIANTS } from '@dymu/merging';
 import { SessionPool } from '@dymu/onnx';
 import { numPatches } from '@dymu/weights';
 import { benchModel } from './models.ts';
+
+await ensureAllocator(); // the allocator settings the dymu launcher runs with
 
 const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, images: { type: 'string', default: join(import.meta.dirname, '..', 'assets', 'images') } } });
 const images = readdirSync(values.images).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(values.images, f));
