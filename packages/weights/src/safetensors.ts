@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DymuError, numel } from '@dymu/core';
+import { DymuError, numel, readBytes } from '@dymu/core';
 import { decodeHalf, encodeHalf } from './half.ts';
 import { writeJson } from './json.ts';
 
@@ -52,11 +52,11 @@ export function readHeader(file: string): TensorInfo[] {
   const size = statSync(file).size;
   const prefix = Buffer.alloc(8);
   if (size < 8) throw new DymuError(`${size} bytes is too short for a safetensors file`, { file });
-  readInto(file, prefix, 0);
+  readBytes(file, prefix, 0);
   const n = Number(prefix.readBigUInt64LE(0));
   if (n > size - 8 || n > MAX_HEADER_BYTES) throw new DymuError(`header length ${n} does not fit a file of ${size} bytes`, { file });
   const text = Buffer.alloc(n);
-  readInto(file, text, 8);
+  readBytes(file, text, 8);
   let header: unknown;
   try {
     header = JSON.parse(text.toString('utf8'));
@@ -117,25 +117,12 @@ export function readTensor(info: TensorInfo): Float32Array {
   const n = numel(info.shape);
   if (info.dtype === 'F32') {
     const out = new Float32Array(n);
-    readInto(info.file, new Uint8Array(out.buffer), info.offset);
+    readBytes(info.file, new Uint8Array(out.buffer), info.offset);
     return out;
   }
   const half = new Uint16Array(n);
-  readInto(info.file, new Uint8Array(half.buffer), info.offset);
+  readBytes(info.file, new Uint8Array(half.buffer), info.offset);
   return decodeHalf(half, info.dtype as 'F16' | 'BF16');
-}
-
-function readInto(file: string, dst: Uint8Array, position: number): void {
-  const fd = openSync(file, 'r');
-  try {
-    for (let done = 0; done < dst.length; ) {
-      const got = readSync(fd, dst, done, dst.length - done, position + done);
-      if (got === 0) throw new DymuError(`file ends before byte ${position + dst.length}`, { file });
-      done += got;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
