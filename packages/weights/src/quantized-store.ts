@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson, DymuError, type Progress, type QuantizedWeight, sha256, type WeightFormat } from '@dymu/core';
+import { canonicalJson, DymuError, Progress, type QuantizedWeight, sha256, type WeightFormat } from '@dymu/core';
 import { defaultCacheDir } from './content-hash.ts';
 import { type QuantizedCodes, quantizeInt4Blocks, quantizePerChannel } from './quantize.ts';
 import type { WeightStore } from './weight-store.ts';
@@ -48,7 +48,7 @@ export async function quantizedWeights(
   store: WeightStore,
   targets: readonly QuantizeTarget[],
   format: Exclude<WeightFormat, 'float32'>,
-  options: { cacheDir?: string; progress?: Progress } = {},
+  options: { cacheDir?: string } = {},
 ): Promise<Map<string, QuantizedWeight>> {
   const quantize = QUANTIZERS[format];
   if (quantize === undefined) throw new DymuError(`unknown weight format ${JSON.stringify(format)} (expected int8 or int4)`, { field: 'weights' });
@@ -58,7 +58,7 @@ export async function quantizedWeights(
   const wanted = targets.map((t) => canonicalJson([t.source, t.shape])).join('\n');
   let index = readIndex(dir, key);
   if (!index || index.tensors.map((t) => canonicalJson([t.source, t.shape])).join('\n') !== wanted) {
-    index = writeCache(store, targets, quantize, dir, key, options.progress);
+    index = writeCache(store, targets, quantize, dir, key, new Progress(`quantising ${store.dir} to ${format}`, targets.length, 'tensors'));
   }
   const file = join(dir, 'weights.bin');
   return new Map(index.tensors.map((t) => [t.source, weightOf(format, t, file)]));
@@ -81,7 +81,7 @@ function readIndex(dir: string, key: string): CacheIndex | undefined {
   }
 }
 
-function writeCache(store: WeightStore, targets: readonly QuantizeTarget[], quantize: (w: Float32Array, N: number, K: number) => QuantizedCodes, dir: string, key: string, progress?: Progress): CacheIndex {
+function writeCache(store: WeightStore, targets: readonly QuantizeTarget[], quantize: (w: Float32Array, N: number, K: number) => QuantizedCodes, dir: string, key: string, progress: Progress): CacheIndex {
   const temporary = `${dir}.${hostname()}-${process.pid}-${Date.now()}.tmp`;
   mkdirSync(temporary, { recursive: true });
   const tensors: IndexEntry[] = [];
@@ -97,11 +97,12 @@ function writeCache(store: WeightStore, targets: readonly QuantizeTarget[], quan
     for (const t of targets) {
       const q = quantize(store.get(t.source, t.shape), t.shape[0], t.shape[1]);
       tensors.push({ source: t.source, shape: t.shape, data: put(new Uint8Array(q.data.buffer)), scales: put(new Uint8Array(q.scales.buffer)) });
-      progress?.tick();
+      progress.tick();
     }
   } finally {
     closeSync(fd);
   }
+  progress.finish();
   const index: CacheIndex = { key, tensors };
   writeFileSync(join(temporary, 'index.json'), JSON.stringify(index));
   rmSync(dir, { recursive: true, force: true }); // an entry for other tensors of the same weights, or a damaged one
