@@ -8,7 +8,7 @@
  *   layouts (89 / 195 / 394 image tokens) with VTU;
  * - decoding, ms per generated token after that prefill.
  * float32 (27 GB of weights) does not fit 24 GB: it is measured on the same checkpoint cut to one
- * and to two layers, and scaled (embeddings + head + 32 × (two-layer − one-layer)); it says so.
+ * and to eight layers, and scaled (one-layer + 31 × the per-layer difference); it says so.
  * First, the kernels behind the choice of formats: one 4096 × 11008 weight, one and 631 rows
  * (int8 runs as DynamicQuantizeMatMul, int4 as MatMulNBits; 8-bit MatMulNBits shown for comparison).
  *
@@ -85,16 +85,17 @@ function firstLayers(dir: string, layers: number): string {
   return out;
 }
 
-/** float32 of the whole model from one- and two-layer cuts: fixed part + 32 × one layer. */
+/** float32 of the whole model from one- and eight-layer cuts: fixed part + (layers − 1) × one layer (the difference over 7 layers, so noise is not multiplied by 31). */
 function scaledFloat32(dir: string, layers: number): Measured & { layerGB: number } {
-  const [one, two] = [child(firstLayers(dir, 1), 'float32'), child(firstLayers(dir, 2), 'float32')];
-  const scale = (a: number, b: number) => a + (layers - 1) * (b - a);
+  const cut = Math.min(8, layers);
+  const [one, many] = [child(firstLayers(dir, 1), 'float32'), child(firstLayers(dir, cut), 'float32')];
+  const scale = (a: number, b: number) => a + ((layers - 1) * (b - a)) / (cut - 1);
   return {
-    loadS: scale(one.loadS, two.loadS),
-    peakRssGB: scale(one.peakRssGB, two.peakRssGB),
-    prefillMs: one.prefillMs.map((a, i) => scale(a, two.prefillMs[i])),
-    decodeMsPerToken: scale(one.decodeMsPerToken, two.decodeMsPerToken),
-    layerGB: two.peakRssGB - one.peakRssGB,
+    loadS: scale(one.loadS, many.loadS),
+    peakRssGB: scale(one.peakRssGB, many.peakRssGB),
+    prefillMs: one.prefillMs.map((a, i) => scale(a, many.prefillMs[i])),
+    decodeMsPerToken: scale(one.decodeMsPerToken, many.decodeMsPerToken),
+    layerGB: (many.peakRssGB - one.peakRssGB) / (cut - 1),
   };
 }
 
@@ -167,7 +168,7 @@ for (const format of values.formats.split(',') as WeightFormat[]) {
     const scaled = scaledFloat32(dir, JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).num_hidden_layers);
     row = scaled;
     float32Decode = row.decodeMsPerToken;
-    note = ` (scaled from 1- and 2-layer cuts: ${scaled.layerGB.toFixed(2)} GB per layer)`;
+    note = ` (scaled from 1- and 8-layer cuts: ${scaled.layerGB.toFixed(2)} GB per layer)`;
   } else {
     rmSync(join(CACHE, 'quantized'), { recursive: true, force: true });
     cold = child(dir, format).loadS.toFixed(1);
