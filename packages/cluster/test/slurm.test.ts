@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContainer, knownNames, loadExperiment, planRuns } from '@dymu/experiments';
+import { createContainer, knownNames, loadExperiment, planRuns, RUN_FORMAT } from '@dymu/experiments';
 import { slurmView } from '../src/index.ts';
 import { clusterRunCommand } from '../../cli/src/commands/run-cluster.ts';
 import { statusCommand } from '../../cli/src/commands/status.ts';
@@ -70,7 +70,8 @@ describe.skipIf(skipped)('on a real single-node Slurm cluster', () => {
     const experiment = loadExperiment(file, overrides, knownNames(createContainer({ results })));
     const broken = join(results, experiment.name, planRuns(experiment)[2].id);
     mkdirSync(broken, { recursive: true });
-    writeFileSync(join(broken, 'run.json'), JSON.stringify({ id: 'another', seed: 0, config: {} }));
+    const another = { format: RUN_FORMAT, experiment: experiment.name, id: 'another', seed: 0, config: {}, labels: {}, total: 4, models: {}, provenance: {}, sessions: [], finished: null };
+    writeFileSync(join(broken, 'run.json'), JSON.stringify(another)); // a well-formed run.json of another run
 
     const dry = await run('--executor', 'slurm', '--jobs', '4', '--dry-run');
     expect(dry).toContain('#SBATCH --array=0-3\n');
