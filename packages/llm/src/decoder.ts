@@ -56,17 +56,10 @@ function lmHeadName(config: LlmConfig): string {
   return config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head';
 }
 
-/** Every linear weight that a quantised format quantises: the layers' projections and lm_head. */
-function quantizeTargets(config: LlmConfig): QuantizeTarget[] {
-  const { hiddenSize: D, intermediateSize: M, numHeads: H, numKvHeads: Hkv, headDim: dh, vocabSize: V } = config;
-  const shapes = { q: [H * dh, D], k: [Hkv * dh, D], v: [Hkv * dh, D], o: [D, H * dh], gate: [M, D], up: [M, D], down: [D, M] } as const;
-  const targets: QuantizeTarget[] = [];
-  for (let i = 0; i < config.numLayers; i++) {
-    const names = linearNames(i);
-    for (const l of LAYER_LINEARS) targets.push({ source: `${names[l]}.weight`, shape: [...shapes[l]] });
-  }
-  targets.push({ source: `${lmHeadName(config)}.weight`, shape: [V, D] });
-  return targets;
+/** Every linear weight that a quantised format quantises, at the shape checkAll() verified: the layers' projections and lm_head. */
+function quantizeTargets(config: LlmConfig, store: WeightStore): QuantizeTarget[] {
+  const names = [...Array.from({ length: config.numLayers }, (_, i) => Object.values(linearNames(i))).flat(), lmHeadName(config)];
+  return names.map((name) => ({ source: `${name}.weight`, shape: store.info(`${name}.weight`).shape as [number, number] }));
 }
 
 /** A LLaMA / Qwen2 decoder from a Hugging Face directory, one onnxruntime session per layer. */
@@ -91,7 +84,7 @@ export class LlmDecoder {
     if (!(WEIGHT_FORMATS as readonly string[]).includes(format)) {
       throw new DymuError(`unknown weight format ${JSON.stringify(format)} (expected one of ${WEIGHT_FORMATS.join(', ')})`, { field: 'weights' });
     }
-    const quantized = format === 'float32' ? undefined : await quantizedWeights(store, quantizeTargets(config), format, { cacheDir: options.cacheDir });
+    const quantized = format === 'float32' ? undefined : await quantizedWeights(store, quantizeTargets(config, store), format, { cacheDir: options.cacheDir });
     const linear = (name: string, w: Linear<Weight>): LinearWeights => (quantized ? { ...w, weight: quantized.get(`${name}.weight`)! } : w);
     const pool = options.pool ?? new SessionPool();
     const key = `${resolve(dir)}#${store.fingerprint()}/${format}`;
