@@ -12,7 +12,6 @@
  *
  *   npm run bench:encoder [-- --presets base-16,large-14-336 --iters 3]
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { LLAVA_FEATURES, preprocessBatch, VitEncoder } from '@dymu/encoders';
 import { encoderCost } from '@dymu/merging';
 import { GraphBuilder, SessionPool } from '@dymu/onnx';
 import { readPreprocessorConfig, readVitConfig, WeightStore } from '@dymu/weights';
-import { benchModel, peakRssBytes, randomRows } from './models.ts';
+import { benchModel, inChild, peakRssBytes, randomRows } from './models.ts';
 
 await ensureAllocator();
 const { values } = parseArgs({ options: { presets: { type: 'string', default: 'base-16,large-14-336' }, iters: { type: 'string', default: '3' }, child: { type: 'string' } } });
@@ -77,9 +76,7 @@ if (values.child !== undefined) {
 /** `allocator: 'system'`: glibc's default malloc settings instead of the project's (ensureAllocator). */
 function child(preset: string, allocator: 'ours' | 'system' = 'ours'): Measured {
   const env = allocator === 'ours' ? process.env : { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_'))), DYMU_ALLOCATOR: 'system' };
-  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--child', preset, '--iters', String(iters)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
-  if (out.status !== 0) throw new Error(`the ${preset} measurement failed (exit ${out.status})`);
-  return JSON.parse(out.stdout.trim().split('\n').pop()!) as Measured;
+  return inChild<Measured>(['--child', preset, '--iters', String(iters)], preset, env);
 }
 
 /** GFLOP/s of onnxruntime's MatMul on n × n float32 matrices (median of 5 after a warm-up). */

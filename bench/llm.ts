@@ -14,7 +14,6 @@
  *
  *   npm run bench:llm [-- --formats float32,int8,int4 --tokens 16 --preset 7b]   (--preset small: a quick check)
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +22,7 @@ import { ensureAllocator, type WeightFormat } from '@dymu/core';
 import { LlmDecoder, type SequenceInput } from '@dymu/llm';
 import { GraphBuilder, SessionPool } from '@dymu/onnx';
 import { quantizeInt4Blocks, quantizePerChannel } from '@dymu/weights';
-import { AFTER, BEFORE, benchLlm, DYMU_COUNTS, PATCHES, peakRssBytes, promptMap, randomRows } from './models.ts';
+import { AFTER, BEFORE, benchLlm, DYMU_COUNTS, inChild, PATCHES, peakRssBytes, promptMap, randomRows } from './models.ts';
 
 await ensureAllocator();
 const { values } = parseArgs({
@@ -69,9 +68,7 @@ if (values.child !== undefined) {
 
 /** Runs `measure` in a fresh process (its own peak RSS). */
 function child(dir: string, format: WeightFormat): Measured {
-  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--child', format, '--dir', dir, '--tokens', String(TOKENS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  if (out.status !== 0) throw new Error(`the ${format} measurement of ${dir} failed (exit ${out.status})`);
-  return JSON.parse(out.stdout.trim().split('\n').pop()!) as Measured;
+  return inChild<Measured>(['--child', format, '--dir', dir, '--tokens', String(TOKENS)], `${format} of ${dir}`);
 }
 
 /** The checkpoint cut to its first `layers` layers: its config with num_hidden_layers changed, its shards linked. */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@dymu/core';
@@ -45,4 +46,14 @@ export const randomRows = (n: number, width: number): Float32Array => Float32Arr
 export function peakRssBytes(): number {
   const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   return kb ? Number(kb[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
+/**
+ * Runs this bench script again in a fresh process with `args` (its own peak RSS, its own loads) and
+ * returns the JSON its last stdout line holds; `what` names the measurement in an error.
+ */
+export function inChild<T>(args: string[], what: string, env: NodeJS.ProcessEnv = process.env): T {
+  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env, maxBuffer: 1 << 20 });
+  if (out.status !== 0) throw new Error(`the ${what} measurement failed (exit ${out.status})`);
+  return JSON.parse(out.stdout.trim().split('\n').pop()!) as T;
 }
