@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { canonicalJson, sha256, sha256File, writeFileAtomic } from '@dymu/core';
 
 /** The project's cache folder: `$DYMU_CACHE`, else `.cache/dymu` in the working directory. */
@@ -18,7 +18,7 @@ const DESCRIPTOR = /\.(json|model|txt)$/;
  */
 export async function contentFingerprint(dir: string, weightFiles: readonly string[], cacheDir = defaultCacheDir()): Promise<string> {
   const weights: [string, string][] = [];
-  for (const file of [...weightFiles].sort()) weights.push([file.slice(file.lastIndexOf('/') + 1), await cachedFileHash(file, cacheDir)]);
+  for (const file of [...weightFiles].sort()) weights.push([basename(file), await cachedFileHash(file, cacheDir)]);
   const descriptors = readdirSync(dir)
     .filter((f) => DESCRIPTOR.test(f) && statSync(join(dir, f)).isFile())
     .sort()
