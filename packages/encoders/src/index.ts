@@ -3,3 +3,4 @@ export { embeddingsGraph, attentionGraph, mlpGraph, postLayerNormGraph } from '.
 export { addMatching, mergeGraph } from './merge-graphs.ts';
 export { VitEncoder, LLAVA_FEATURES, lastHiddenState, emptyTimings, type EncodeTimings, type FeatureSelection, type EncodedImage, type EncodeOptions, type LoadOptions, type BlockObserver } from './vit-encoder.ts';
 export { encodeDecodable } from './decodable.ts';
+export { readVideoFrames, probeVideo, uniformFrameIndices, ONEVISION_FRAMES, type VideoFrames, type VideoInfo } from './video.ts';
