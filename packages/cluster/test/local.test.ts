@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runShardsLocally } from '../src/index.ts';
 import { clusterRunCommand } from '../../cli/src/commands/run-cluster.ts';
 import { dymu, dymuCommand, resultsOf, root } from './dymu.ts';
@@ -51,8 +51,12 @@ describe('local workers (--jobs N)', () => {
     const file = join(root, 'experiments', 'quickstart.yaml');
     const single = dymu(['run', file, ...overrides, '--results', join(tmp, 'single'), '--cache', join(tmp, 'cache-single')]);
     expect(single.code, single.err).toBe(0);
-    const out = await dymuCommand(clusterRunCommand as never, ['run', file, ...overrides, '--jobs', '2', '--results', join(tmp, 'jobs'), '--cache', join(tmp, 'cache-jobs')]);
-    expect(out).toContain('| DToMe |');
+    let err = '';
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+    const out = await dymuCommand(clusterRunCommand as never, ['run', file, ...overrides, '--jobs', '2', '--results', join(tmp, 'jobs'), '--cache', join(tmp, 'cache-jobs')]).finally(() => stderr.mockRestore());
+    // The table once: the workers (their output on stderr, prefixed) say they are done, the parent prints it.
+    expect((out + err).split('| DToMe |')).toHaveLength(2);
+    expect(err).toMatch(/^\[1\/2\] shard 1\/2: done; \d of 6 runs of quickstart are finished/m);
     const jobs = resultsOf(join(tmp, 'jobs'), 'quickstart');
     expect(Object.keys(jobs.summaries)).toHaveLength(6);
     expect(jobs).toEqual(resultsOf(join(tmp, 'single'), 'quickstart'));

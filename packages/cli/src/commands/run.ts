@@ -39,6 +39,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     await runExperiment(experiment, container, { shard });
     const states = planStatus(experiment, args.results);
     const done = states.filter((s) => s.status === 'done').length;
+    // A shard does not print the tables: `--jobs N` prints them once, after every worker; by hand or under Slurm, `dymu table`.
+    if (shard) {
+      console.log(`shard ${args.shard}: done; ${done} of ${states.length} runs of ${experiment.name} are finished; \`dymu table ${args.file}\` once all are`);
+      return;
+    }
     if (done < states.length) {
       console.log(`${done} of ${states.length} runs of ${experiment.name} are finished; \`dymu table ${args.file}\` once all are`);
       return;
