@@ -4,25 +4,40 @@ import { DymuError, type FileTensor, sameShape, sha256 } from '@dymu/core';
 import { contentFingerprint } from './content-hash.ts';
 import { isObject, readJson } from './json.ts';
 import { type DType, formatShape, isDType, readHeader, readTensor, type TensorInfo } from './safetensors.ts';
+import { readTorchBin } from './torch-bin.ts';
+
+/** The weight files of a model directory, in the order they are looked for: one file, else an index of shards. */
+const LAYOUTS: { single: string; index: string; read: (file: string) => TensorInfo[] }[] = [
+  { single: 'model.safetensors', index: 'model.safetensors.index.json', read: readHeader },
+  { single: 'pytorch_model.bin', index: 'pytorch_model.bin.index.json', read: readTorchBin },
+];
 
 /**
  * The weights of a model directory as Hugging Face saves them: model.safetensors, or
- * model.safetensors.index.json and its shards. Opening reads headers only; `get` reads one tensor.
+ * model.safetensors.index.json and its shards; else (as older checkpoints ship) a torch.save
+ * pytorch_model.bin, or pytorch_model.bin.index.json and its shards. Opening reads headers (a .bin's
+ * pickled state dict) only; `get` reads one tensor.
  */
 export class WeightStore {
   private constructor(
     readonly dir: string,
-    /** The file that lists the tensors: model.safetensors or model.safetensors.index.json. */
+    /** The file that lists the tensors: model.safetensors, pytorch_model.bin or their index. */
     readonly source: string,
     private readonly tensors: Map<string, TensorInfo>,
     private readonly files: string[],
   ) {}
 
   static open(dir: string): WeightStore {
-    const single = join(dir, 'model.safetensors');
-    if (existsSync(single)) return new WeightStore(dir, single, new Map(readHeader(single).map((t) => [t.name, t])), [single]);
-    const index = join(dir, 'model.safetensors.index.json');
-    if (!existsSync(index)) throw new DymuError('holds neither model.safetensors nor model.safetensors.index.json', { file: dir });
+    for (const { single, index, read } of LAYOUTS) {
+      const file = join(dir, single);
+      if (existsSync(file)) return new WeightStore(dir, file, new Map(read(file).map((t) => [t.name, t])), [file]);
+      if (existsSync(join(dir, index))) return WeightStore.openShards(dir, join(dir, index), read);
+    }
+    const names = LAYOUTS.flatMap((l) => [l.single, l.index]);
+    throw new DymuError(`holds none of ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`, { file: dir });
+  }
+
+  private static openShards(dir: string, index: string, read: (file: string) => TensorInfo[]): WeightStore {
     const weightMap = readJson(index).weight_map;
     if (!isObject(weightMap) || !Object.values(weightMap).every((f) => typeof f === 'string')) {
       throw new DymuError('expected an object mapping tensor names to shard files', { file: index, field: 'weight_map' });
@@ -32,12 +47,28 @@ export class WeightStore {
     for (const shard of shards) {
       const file = join(dir, shard);
       if (!existsSync(file)) throw new DymuError(`shard ${shard} is missing`, { file: index, field: 'weight_map' });
-      for (const t of readHeader(file)) tensors.set(t.name, t);
+      for (const t of read(file)) tensors.set(t.name, t);
     }
     for (const [name, shard] of Object.entries(weightMap)) {
       if (tensors.get(name)?.file !== join(dir, shard as string)) throw new DymuError(`not found in shard ${shard}`, { file: index, field: name });
     }
     return new WeightStore(dir, index, tensors, shards.map((s) => join(dir, s)));
+  }
+
+  /**
+   * The same files seen under other names: each tensor's name mapped by `rename` (undefined hides
+   * it). Loaders read a checkpoint of another layout (llava-hf's `language_model.model.layers.0…`)
+   * through the names they know (`model.layers.0…`); errors still name the tensor as stored.
+   */
+  renamed(rename: (name: string) => string | undefined): WeightStore {
+    const tensors = new Map<string, TensorInfo>();
+    for (const [name, info] of this.tensors) {
+      const local = rename(name);
+      if (local === undefined) continue;
+      if (tensors.has(local)) throw new DymuError(`both ${tensors.get(local)?.name} and ${name} would be read as ${local}`, { file: this.source, field: name });
+      tensors.set(local, info);
+    }
+    return new WeightStore(this.dir, this.source, tensors, this.files);
   }
 
   has(name: string): boolean {
@@ -58,9 +89,9 @@ export class WeightStore {
   check(name: string, expectedShape?: readonly number[]): TensorInfo {
     const info = this.info(name);
     if (expectedShape && !sameShape(info.shape, expectedShape)) {
-      throw new DymuError(`expected shape ${formatShape(expectedShape)}, found ${formatShape(info.shape)}`, { file: info.file, field: name });
+      throw new DymuError(`expected shape ${formatShape(expectedShape)}, found ${formatShape(info.shape)}`, { file: info.file, field: info.name });
     }
-    if (!isDType(info.dtype)) throw new DymuError(`dtype ${info.dtype} cannot be read as float32 (only F32, F16, BF16)`, { file: info.file, field: name });
+    if (!isDType(info.dtype)) throw new DymuError(`dtype ${info.dtype} cannot be read as float32 (only F32, F16, BF16)`, { file: info.file, field: info.name });
     return info;
   }
 
@@ -74,7 +105,7 @@ export class WeightStore {
     return { file, offset, byteLength, dtype: dtype as DType, shape };
   }
 
-  /** The weight files: model.safetensors, or the shards. */
+  /** The weight files: model.safetensors / pytorch_model.bin, or the shards. */
   get weightFiles(): readonly string[] {
     return this.files;
   }

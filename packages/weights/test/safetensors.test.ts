@@ -237,7 +237,7 @@ describe('WeightStore', () => {
     expect(() => store.get('layers.9.weight')).toThrow(`${file}: layers.9.weight: no such tensor`);
     expect(() => store.get('layers.1.weight', [4, 2])).toThrow(`${file}: layers.1.weight: expected shape [4, 2], found [2, 4]`);
     const empty = newDir();
-    expect(() => WeightStore.open(empty)).toThrow(`${empty}: holds neither model.safetensors nor model.safetensors.index.json`);
+    expect(() => WeightStore.open(empty)).toThrow(`${empty}: holds none of model.safetensors, model.safetensors.index.json, pytorch_model.bin or pytorch_model.bin.index.json`);
     const sharded = newDir();
     writeShardedSafetensors(sharded, tensors, { maxShardBytes: 100 });
     rmSync(join(sharded, 'model-00003-of-00005.safetensors'));
