@@ -39,8 +39,8 @@ describe('sweeps', () => {
   });
 
   it('plans every configuration × seed, and shards partition the runs', () => {
-    const config = (limit: number) => ({ limit, dataset: { name: 'folder', dir: '/images' } }) as unknown as RunConfig; // a limit draws from the seed
-    const runs = planRuns({ points: [10, 20, 30].map((l) => ({ config: config(l), labels: { limit: String(l) }, origins: new Origins() })), seeds: [0, 1, 2] });
+    const config = (limit: number) => ({ limit, policy: { name: 'none' }, dataset: { name: 'folder', dir: '/images' } }) as unknown as RunConfig; // a limit draws from the seed
+    const runs = planRuns({ name: 'limits', points: [10, 20, 30].map((l) => ({ config: config(l), labels: { limit: String(l) }, origins: new Origins() })), seeds: [0, 1, 2] });
     expect(runs.map((r) => `${r.labels.limit}/${r.seed}`)).toEqual(['10/0', '10/1', '10/2', '20/0', '20/1', '20/2', '30/0', '30/1', '30/2']);
     expect(new Set(runs.map((r) => r.id)).size).toBe(9);
     const shards = [0, 1, 2, 3].map((i) => selectShard(runs, parseShard(`${i}/4`)));

@@ -15,7 +15,8 @@ import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
 import { modelDir, visionTowerDir } from '../resources/models.ts';
-import type { Resources, SampleImage } from '../resources/resources.ts';
+import { referenceCounts } from '../resources/reference-counts.ts';
+import type { BatchPolicy, Resources, SampleImage } from '../resources/resources.ts';
 import { lookup } from './lookup.ts';
 import { BENCHMARKS, DATASETS, type DatasetContext, ENCODERS, POLICIES, VLMS, type PolicyPlugin, type Settings } from './tokens.ts';
 
@@ -36,13 +37,20 @@ export class ContainerResources implements Resources {
     return this.load(dir, model.features === 'llava' ? LLAVA_FEATURES : lastHiddenState(readVitConfig(dir)));
   }
 
-  async policy(run: PlannedRun, encoder: VitEncoder): Promise<MergePolicy> {
-    const { name, calibration: _, ...params } = run.config.policy;
+  async policy(run: PlannedRun, encoder: VitEncoder): Promise<BatchPolicy> {
+    const { name, calibration: _, like: __, ...params } = run.config.policy;
     const plugin = lookup(this.container, POLICIES, name, 'merge policy');
     const shape = { ...encoder.config, patches: encoder.patches };
     const file = await this.calibration(run, encoder);
     const hash = file !== undefined || params.file !== undefined ? await this.weightsHash(encoder.dir) : undefined;
-    return createPolicy(plugin, run, file ? { ...params, file } : params, { encoder: { ...shape, weightsSha256: hash, dir: encoder.dir }, warn: this.settings.warn });
+    const env = { encoder: { ...shape, weightsSha256: hash, dir: encoder.dir }, warn: this.settings.warn };
+    if (run.reference) {
+      const counts = referenceCounts(this.settings.results, run);
+      const seed = params.seed ?? run.seed;
+      return (ids) => createPolicy(plugin, run, { ...params, seed, images: ids.map((key) => ({ key, blockCounts: counts(key) })) }, env);
+    }
+    const policy = createPolicy(plugin, run, file ? { ...params, file } : params, env);
+    return () => policy;
   }
 
   async calibration(run: PlannedRun, encoder: VitEncoder): Promise<string | undefined> {

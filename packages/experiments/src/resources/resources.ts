@@ -12,6 +12,9 @@ export interface SampleImage {
   readonly group: string;
 }
 
+/** A run's merge policy for one batch, given the ids of its samples in order (most policies are the same for every batch). */
+export type BatchPolicy = (ids: readonly string[]) => MergePolicy;
+
 /**
  * What tasks take from the container for a run, built from the registered plugins: encoders are
  * loaded once per process and model, policies are built per run (thresholds calibrated and cached
@@ -19,7 +22,8 @@ export interface SampleImage {
  */
 export interface Resources {
   encoder(model: ModelConfig): Promise<VitEncoder>;
-  policy(run: PlannedRun, encoder: VitEncoder): Promise<MergePolicy>;
+  /** The run's policy; a random run `like` another row takes each image's counts from that row's finished run (an image it lacks is an error). */
+  policy(run: PlannedRun, encoder: VitEncoder): Promise<BatchPolicy>;
   /** The threshold file the run's policy asks to calibrate (computed once, cached), or undefined when it asks for none. */
   calibration(run: PlannedRun, encoder: VitEncoder): Promise<string | undefined>;
   /** The run's images: the dataset's records (a seeded sample of `limit` of them), or the benchmark's sample images. */

@@ -25,6 +25,8 @@ export interface RunMeta {
   readonly seed: number | null;
   readonly config: PlannedRun['config'];
   readonly labels: PlannedRun['labels'];
+  /** The configuration's place in the experiment, the order `dymu ls` lists runs in (absent in runs written before it was recorded). */
+  readonly point?: number;
   readonly total: number;
   /** What the rows were computed with: a resume with other weights is refused, a finished run with other weights computed anew. */
   readonly models: ModelFingerprints;
@@ -163,6 +165,7 @@ export class RunDir {
       seed: run.seed,
       config: run.config,
       labels: run.labels,
+      point: run.point,
       total,
       models,
       provenance: provenance(),

@@ -2,7 +2,7 @@ import { canonicalJson } from '@dymu/core';
 import { problemList } from '../config/check.ts';
 import type { Experiment } from '../config/experiment.ts';
 import { seedText } from '../plan/plan.ts';
-import type { RunDir } from '../results/run-dir.ts';
+import type { RunDir, RunMeta } from '../results/run-dir.ts';
 import type { RunState } from './status.ts';
 
 const statusText = (s: RunState): string => (s.status === 'done' ? 'done' : s.status === 'partial' ? `partial ${s.rows}/${s.total}` : 'new');
@@ -40,17 +40,33 @@ export function describeStatus(experiment: Experiment, states: readonly RunState
   return `${lines.join('\n')}\n`;
 }
 
-/** What `dymu ls` prints without a file: every run directory under results/, by experiment. */
+/**
+ * What `dymu ls` prints without a file: every run directory under results/, by experiment (by
+ * name), each experiment's runs in its own order: by configuration as the sweep lists them (low,
+ * mid, high as written, not alphabetically), then by seed (a shared run first); runs written before
+ * the order was recorded come last, by their labels.
+ */
 export function describeResults(dirs: readonly RunDir[]): string {
-  const byExperiment = new Map<string, string[]>();
+  const byExperiment = new Map<string, { meta: RunMeta; line: string }[]>();
   for (const dir of dirs) {
     const meta = dir.meta();
     if (!meta) continue;
     const status = dir.status;
-    const lines = byExperiment.get(meta.experiment) ?? [];
-    lines.push(`  ${meta.id}  ${meta.seed === null ? 'every seed' : `seed ${meta.seed}`}  ${status === 'partial' ? `partial ${dir.rows().length}/${meta.total}` : status}  ${Object.values(meta.labels).join(', ')}`);
-    byExperiment.set(meta.experiment, lines);
+    const runs = byExperiment.get(meta.experiment) ?? [];
+    runs.push({ meta, line: `  ${meta.id}  ${meta.seed === null ? 'every seed' : `seed ${meta.seed}`}  ${status === 'partial' ? `partial ${dir.rows().length}/${meta.total}` : status}  ${Object.values(meta.labels).join(', ')}` });
+    byExperiment.set(meta.experiment, runs);
   }
   if (byExperiment.size === 0) return 'no runs\n';
-  return [...byExperiment].map(([name, lines]) => `${name}: ${lines.length} runs\n${lines.join('\n')}\n`).join('');
+  return [...byExperiment]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([name, runs]) => `${name}: ${runs.length} runs\n${runs.sort((a, b) => listingOrder(a.meta, b.meta)).map((r) => r.line).join('\n')}\n`)
+    .join('');
+}
+
+function listingOrder(a: RunMeta, b: RunMeta): number {
+  return (a.point ?? Infinity) - (b.point ?? Infinity) || compareText(Object.values(a.labels).join('\0'), Object.values(b.labels).join('\0')) || (a.seed ?? -Infinity) - (b.seed ?? -Infinity) || compareText(a.id, b.id);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

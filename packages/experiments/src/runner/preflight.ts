@@ -54,9 +54,11 @@ export async function inputProblems(experiment: Experiment, runs: readonly Plann
     const models = await Promise.all((['encoder', 'llm'] as const).map((key) => attempt(['model', key], () => checkModelDir(model[key], where(['model', key])))));
     const shape = models.every((ok) => ok) ? await attempt(['model'], () => encoderShape(model, cache)) : undefined;
     if (shape) {
-      const { name, calibration, ...params } = policy;
+      const { name, calibration, like: _, ...params } = policy;
+      // a random run `like` another row gets its images' counts when it starts: its other parameters are checked here
+      const own = run.reference ? { seed: run.seed ?? 0, ...params, images: [] } : params;
       if (calibration) await attempt(['policy', 'calibration', 'schedule'], () => resolveSchedule(calibration.schedule, shape, calibration.shape));
-      else await attempt(['policy'], () => createPolicy(lookup(container, POLICIES, name, 'merge policy'), run, params, { encoder: shape, warn: () => {} }));
+      else await attempt(['policy'], () => createPolicy(lookup(container, POLICIES, name, 'merge policy'), run, own, { encoder: shape, warn: () => {} }));
     }
     const { calibration } = policy;
     if (calibration) await attempt(['policy', 'calibration', 'dataset'], () => datasetOnce(calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset'])));

@@ -51,7 +51,7 @@ export const attentionCostTask: Task = {
       async rows(from, to) {
         const rows: Row[] = [];
         for (const { id, image, group } of images.slice(from, to)) {
-          const [encoded] = await vlm.encoder.encode([image], { policy, pad: vlm.pad });
+          const [encoded] = await vlm.encoder.encode([image], { policy: policy([id]), pad: vlm.pad });
           const withVtu = await vlm.prepare(prompt, [[encoded]], true);
           const plain = await vlm.prepare(prompt, [[encoded]], false);
           rows.push({

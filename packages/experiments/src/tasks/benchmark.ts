@@ -51,7 +51,7 @@ export const benchmarkTask: Task = {
           const batch = samples.slice(start, Math.min(to, start + execution.batch));
           const t0 = performance.now();
           const questions = batch.map((s) => ({ images: [typeof s.image === 'string' ? s.image : Buffer.from(s.image.base64, 'base64')], question: s.prompt }));
-          const answers = await vlm.answer(questions, { policy, vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS });
+          const answers = await vlm.answer(questions, { policy: policy(batch.map((s) => s.id)), vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS });
           const ms = (performance.now() - t0) / batch.length;
           answers.forEach((answer, j) => rows.push({
             id: batch[j].id,

@@ -50,7 +50,7 @@ export async function openTokens({ run, execution, resources }: TaskContext): Pr
       for (let start = from; start < to; start += execution.batch) {
         const batch = images.slice(start, Math.min(to, start + execution.batch));
         const t0 = performance.now();
-        const encoded = await encoder.encode(batch.map((b) => b.image), { policy, pad });
+        const encoded = await encoder.encode(batch.map((b) => b.image), { policy: policy(batch.map((b) => b.id)), pad });
         const ms = (performance.now() - t0) / batch.length;
         encoded.forEach((e, j) => rows.push({ id: batch[j].id, group: batch[j].group, tokens: e.count, tokens_cls: e.countWithClassToken, block_counts: e.blockCounts, wall_ms: ms }));
       }
