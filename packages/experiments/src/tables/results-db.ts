@@ -5,6 +5,7 @@ import { BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, LIST, listVa
 import { readArrowFile } from '../results/arrow.ts';
 import { RunDir } from '../results/run-dir.ts';
 import type { Cell, Column, ColumnType } from '../tasks/task.ts';
+import { labelColumns, viewStatements } from './views.ts';
 
 const DUCK_TYPES: Record<ColumnType, DuckDBType> = { utf8: VARCHAR, int32: INTEGER, float64: DOUBLE, bool: BOOLEAN, 'int32[]': LIST(INTEGER) };
 
@@ -26,7 +27,9 @@ const METRIC_COLUMNS = columns('experiment:utf8 run_id:utf8 seed:int32 metric:ut
  * - `runs`: one row per run directory (experiment, run_id, seed, status, task, labels and config as JSON, rows, total, git commit, finished_at);
  * - `metrics`: (experiment, run_id, seed, metric, value), one row per summary metric of a finished run;
  * - `samples`: every sample row of every run (the union of their columns), with `experiment`;
- * - `scores`: the per-sample scores of benchmark runs, with `experiment`.
+ * - `scores`: the per-sample scores of benchmark runs, with `experiment`;
+ * and the views over them with a typed column per run label (`views.ts`: `results`, `results_runs`,
+ * `results_samples`, `results_scores`).
  *
  * The database is sealed before anything is loaded (the appender needs no file access): it can
  * reach no file, no other database and no setting, so a query (`dymu sql`) sees only these tables.
@@ -46,15 +49,23 @@ export class ResultsDb {
     return new ResultsDb(connection);
   }
 
-  /** Loads run directories. */
+  /** The per-sample tables a query names (`samples` or its view `results_samples`; `scores`, `results_scores`): those `dymu sql` loads. */
+  static tablesNamedIn(query: string): LoadOptions {
+    const names = (table: string) => new RegExp(`\\b(?:results_)?${table}\\b`, 'i').test(query);
+    return { samples: names('samples'), scores: names('scores') };
+  }
+
+  /** Loads run directories and creates the views over them. */
   async load(dirs: readonly RunDir[], options: LoadOptions = {}): Promise<void> {
     const runs: Cell[][] = [];
+    const labels: Record<string, string>[] = [];
     const metrics: Cell[][] = [];
     for (const dir of dirs) {
       const meta = dir.meta();
       if (!meta) continue;
       const status = dir.status;
       const rows = status === 'done' ? meta.total : dir.rows().length;
+      labels.push(meta.labels);
       runs.push([meta.experiment, meta.id, meta.seed, status, meta.config.task, JSON.stringify(meta.labels), JSON.stringify(meta.config), rows, meta.total, meta.provenance.git.commit, meta.finished?.at ?? null, dir.path]);
       if (status !== 'done') continue;
       const [summary] = readArrowFile(join(dir.path, 'summary.arrow')).rows;
@@ -64,8 +75,9 @@ export class ResultsDb {
     }
     await this.insert('runs', RUN_COLUMNS, runs);
     await this.insert('metrics', METRIC_COLUMNS, metrics);
-    if (options.samples) await this.union('samples', dirs.flatMap((d) => d.chunks().map((file) => ({ file, experiment: d.meta()?.experiment ?? '' }))));
-    if (options.scores) await this.union('scores', dirs.filter((d) => d.status === 'done' && existsSync(join(d.path, 'scores.arrow'))).map((d) => ({ file: join(d.path, 'scores.arrow'), experiment: d.meta()!.experiment })));
+    const samples = options.samples ? await this.union('samples', dirs.flatMap((d) => d.chunks().map((file) => ({ file, experiment: d.meta()?.experiment ?? '' })))) : undefined;
+    const scores = options.scores ? await this.union('scores', dirs.filter((d) => d.status === 'done' && existsSync(join(d.path, 'scores.arrow'))).map((d) => ({ file: join(d.path, 'scores.arrow'), experiment: d.meta()!.experiment }))) : undefined;
+    for (const statement of viewStatements(labelColumns(labels), { samples, scores })) await this.connection.run(statement);
   }
 
   /**
@@ -75,7 +87,7 @@ export class ResultsDb {
   async query(sql: string, values?: Record<string, string | number>, where: ErrorLocation = {}): Promise<{ columns: string[]; rows: unknown[][] }> {
     const reader = await this.connection.runAndReadAll(sql, values).catch((cause: Error) => {
       const sealed = /^Permission Error|the configuration has been locked/.test(cause.message);
-      const why = sealed ? ' (the results database is sealed: it reads only its tables runs, metrics, samples and scores, no file, database or setting)' : '';
+      const why = sealed ? ' (the results database is sealed: it reads only its tables runs, metrics, samples and scores and their views, no file, database or setting)' : '';
       throw new DymuError(`${cause.message}${why}`, { ...where, cause });
     });
     return { columns: reader.columnNames(), rows: reader.getRowsJS().map((row) => row.map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v))) };
@@ -91,13 +103,14 @@ export class ResultsDb {
     this.connection.closeSync();
   }
 
-  /** One table from Arrow files of possibly different columns: the union by name (a column of two types becomes text). */
-  private async union(table: string, files: readonly { file: string; experiment: string }[]): Promise<void> {
+  /** One table from Arrow files of possibly different columns: the union by name (a column of two types becomes text); its column names. */
+  private async union(table: string, files: readonly { file: string; experiment: string }[]): Promise<string[]> {
     const read = files.map(({ file, experiment }) => ({ experiment, ...readArrowFile(file) }));
     const types = new Map<string, ColumnType>([['experiment', 'utf8']]);
     for (const { columns } of read) for (const c of columns) types.set(c.name, types.has(c.name) && types.get(c.name) !== c.type ? 'utf8' : c.type);
     const columns = [...types].map(([name, type]) => ({ name, type }));
     await this.insert(table, columns, read.flatMap(({ experiment, rows }) => rows.map((row) => columns.map(({ name }) => (name === 'experiment' ? experiment : (row[name] ?? null))))));
+    return columns.map((c) => c.name);
   }
 }
 
