@@ -7,6 +7,8 @@ export class Progress {
   private readonly start = performance.now();
   private lastPrint = 0;
   private printed = -1;
+  /** Appended to every line after ` | ` (e.g. the progress of the whole experiment the work is part of). */
+  status?: () => string;
 
   constructor(
     private readonly label: string,
@@ -35,12 +37,13 @@ export class Progress {
     const seconds = (now - this.start) / 1000;
     const rate = seconds > 0 ? this.done / seconds : 0;
     const eta = rate > 0 ? (this.total - this.done) / rate : Infinity;
-    const line = `${this.label} ${this.done}/${this.total} ${this.unit} | ${rate.toFixed(2)} ${this.unit}/s | ETA ${formatSeconds(eta)}`;
+    const line = `${this.label} ${this.done}/${this.total} ${this.unit} | ${rate.toFixed(2)} ${this.unit}/s | ETA ${formatSeconds(eta)}${this.status ? ` | ${this.status()}` : ''}`;
     this.stream.write(this.stream.isTTY ? `\r${line}\u001b[K` : `${line}\n`);
   }
 }
 
-function formatSeconds(s: number): string {
+/** `42.0s`, `3m5s`, `2h10m`; `?` when not finite (an ETA before any rate is known). */
+export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);

@@ -8,6 +8,7 @@ import type { PlannedRun } from '../plan/plan.ts';
 import { modelFingerprints } from '../resources/models.ts';
 import { RunDir } from '../results/run-dir.ts';
 import type { Column } from '../tasks/task.ts';
+import type { ExperimentProgress } from './experiment-progress.ts';
 
 export type RunOutcome = 'cached' | 'computed';
 
@@ -24,9 +25,10 @@ const KEY_COLUMNS: readonly Column[] = [
  * files whole); otherwise, holding the directory's lock (waiting for another process that holds
  * it, then skipping the run if that one finished it), the task is opened, rows are computed from
  * the first sample without a committed row, committed chunk by chunk, and once all are there the
- * summary is computed from the rows on disk and the run marked DONE.
+ * summary is computed from the rows on disk and the run marked DONE. `overall`, when given, hears of
+ * the samples committed and is shown at the end of the run's progress line.
  */
-export async function executeRun(experiment: Experiment, run: PlannedRun, container: Container, label: string, onChunk?: ChunkListener): Promise<RunOutcome> {
+export async function executeRun(experiment: Experiment, run: PlannedRun, container: Container, label: string, onChunk?: ChunkListener, overall?: ExperimentProgress): Promise<RunOutcome> {
   const settings = container.get(SETTINGS);
   const dir = RunDir.of(settings.results, experiment.name, run.id);
   const models = await modelFingerprints(run.config.model, settings.cache);
@@ -41,11 +43,14 @@ export async function executeRun(experiment: Experiment, run: PlannedRun, contai
     const columns = [...KEY_COLUMNS, ...opened.columns];
     const first = dir.begin(experiment.name, run, opened.total, models, settings.warn).length;
     const progress = new Progress(label, opened.total - first, 'samples', settings.progress);
+    overall?.opened(run.id, first, opened.total);
+    if (overall) progress.status = () => overall.text();
     for (let from = first; from < opened.total; from += experiment.execution.chunk) {
       const to = Math.min(opened.total, from + experiment.execution.chunk);
       const rows = await opened.rows(from, to);
       if (rows.length !== to - from) throw new DymuError(`task ${task.name} returned ${rows.length} rows for samples ${from}…${to - 1}`);
       dir.commit(columns, rows.map((row, k) => ({ run_id: run.id, index: from + k, ...row })));
+      overall?.committed(run.id, to);
       progress.tick(rows.length);
       await onChunk?.(run, to, opened.total);
     }
