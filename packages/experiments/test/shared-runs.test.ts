@@ -84,6 +84,9 @@ tables:
     const [table] = await writeTables(experiment, ws.results);
     const [, , row] = table.markdown.trim().split('\n');
     expect(row).toBe(`| dtome(thresholds=[0.9, 0.9, 0.9, 0.9]) | ${perRun[0].toFixed(3)} (n = 1) | ${mean(drawn).toFixed(3)} ± ${sampleStd(drawn).toFixed(3)} | ${mean(averages).toFixed(3)} ± ${sampleStd(averages).toFixed(3)} |`);
+    expect(table.markdown.trimEnd().split('\n').at(-1)).toBe(
+      'Cells: the mean over seeds; ± = sample standard deviation over the 3 seeds; (n = 1): one run computed once for all the seeds (nothing in it draws from a seed): one value, no spread.',
+    );
   });
 
   it('a dataset that reads the seed of a run planned as shared is an error naming it', async () => {

@@ -8,6 +8,8 @@ import { planRuns } from '../src/plan/plan.ts';
 import { RunDir } from '../src/results/run-dir.ts';
 import { runExperiment } from '../src/runner/run-experiment.ts';
 import { ResultsDb, runDirs } from '../src/tables/results-db.ts';
+import { markdownTable, spreadNote } from '../src/tables/format.ts';
+import type { CellStat, TableData } from '../src/tables/table.ts';
 import { writeTables } from '../src/tables/write-tables.ts';
 import { testContainer, workspace } from './helpers.ts';
 
@@ -83,13 +85,17 @@ tables:
         '| none | 65.00 ± 0.00 | 65.00 ± 0.00 | 65.00 ± 0.00 | 65.00 ± 0.00 |',
         `| thresholds | ${expected.map(f).join(' | ')} |`,
         '',
+        'Cells: the mean over seeds; ± = sample standard deviation over the 3 seeds, in the visual tokens column too (the spread of its per-seed means, not over images).',
+        '',
       ].join('\n'),
     );
     expect(table.files.map((p) => p.slice(p.lastIndexOf('/') + 1))).toEqual(['main.md', 'main.csv', 'main.tex']);
     expect(readFileSync(join(ws.results, 'tables', 'tables', 'main.csv'), 'utf8').split('\n')[0]).toBe(
-      'policy,simple: tokens_cls mean,simple: tokens_cls std,simple: tokens_cls n,complex: tokens_cls mean,complex: tokens_cls std,complex: tokens_cls n,avg tokens_cls mean,avg tokens_cls std,avg tokens_cls n,visual tokens mean,visual tokens std,visual tokens n',
+      ['policy', ...['simple: tokens_cls', 'complex: tokens_cls', 'avg tokens_cls', 'visual tokens'].flatMap((c) => [`${c} mean`, `${c} std over seeds`, `${c} seeds`])].join(','),
     );
-    expect(readFileSync(join(ws.results, 'tables', 'tables', 'main.tex'), 'utf8')).toContain(`thresholds & $${f(expected[0]).replace('±', '\\pm')}$ &`);
+    const tex = readFileSync(join(ws.results, 'tables', 'tables', 'main.tex'), 'utf8');
+    expect(tex).toContain(`thresholds & $${f(expected[0]).replace('±', '\\pm')}$ &`);
+    expect(tex.split('\n').slice(0, 2)).toEqual(['% Tokens', `% ${table.markdown.trimEnd().split('\n').at(-1)}`]);
   });
 
   it('picks a metric per dataset/benchmark when the spec maps them', async () => {
@@ -104,6 +110,20 @@ tables:
     expect(first!.mean).toBeCloseTo(mean(simple), 10);
     expect(avg!.mean).toBeCloseTo(mean(averaged), 10);
     expect(avg!.std!).toBeCloseTo(sampleStd(averaged), 10);
+  });
+
+  it('says under each table what its ± is, for the cells it shows', () => {
+    const cell = (n: number, std: number | null, shared = false): CellStat => ({ mean: 1, std, n, shared });
+    const table = (cells: CellStat[], seeds = 3, columns = ['a']): TableData => ({ name: 't', title: null, rowHeader: 'r', columns, rows: cells.map((c, i) => ({ label: `${i}`, cells: [c] })), seeds });
+    expect(spreadNote(table([cell(3, 0.5)], 3, ['a', 'visual tokens']))).toBe(
+      'Cells: the mean over seeds; ± = sample standard deviation over the 3 seeds, in the visual tokens column too (the spread of its per-seed means, not over images).',
+    );
+    expect(spreadNote(table([cell(3, 0.5), cell(2, 0.1)]))).toBe('Cells: the mean over seeds; ± = sample standard deviation over the 3 seeds; (n=k): only k of the 3 seeds finished, the spread is over those.');
+    // A shared run is one value: no ± is explained, as none is shown.
+    const shared = table([cell(1, null, true)]);
+    expect(spreadNote(shared)).toBe('Cells: the mean over seeds; (n = 1): one run computed once for all the seeds (nothing in it draws from a seed): one value, no spread.');
+    expect(markdownTable(shared, 1)).toContain('| 0 | 1.0 (n = 1) |');
+    expect(spreadNote(table([cell(1, null)], 1))).toBe('Cells: the mean over seeds; a value alone: one seed, no spread.');
   });
 
   it('answers ad-hoc SQL over runs, metrics and samples', async () => {

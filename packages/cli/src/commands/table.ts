@@ -9,7 +9,7 @@ interface Args {
 
 export const tableCommand: CommandModule<object, Args> = {
   command: 'table <file> [overrides..]',
-  describe: "Print an experiment's tables (mean ± std over seeds, from the finished runs) and write them as Markdown, CSV and LaTeX",
+  describe: "Print an experiment's tables (from the finished runs; each says under it what its ± is) and write them as Markdown, CSV and LaTeX",
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'experiment file' })

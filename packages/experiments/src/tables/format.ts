@@ -1,4 +1,4 @@
-import type { CellStat, TableData } from './table.ts';
+import { TOKENS_COLUMN, type CellStat, type TableData } from './table.ts';
 
 /**
  * `12.3 ± 0.4` (LaTeX: `$12.3 \pm 0.4$`); one seed: the mean alone; a run computed once for every
@@ -27,15 +27,33 @@ export function csvGrid(header: readonly string[], rows: readonly (readonly (str
   return `${[header, ...rows].map((row) => row.map(field).join(',')).join('\n')}\n`;
 }
 
-export function markdownTable(table: TableData, digits: number): string {
-  const grid = markdownGrid([table.rowHeader, ...table.columns], table.rows.map((r) => [r.label, ...r.cells.map((c) => formatCell(c, digits, table.seeds))]));
-  return table.title ? `**${table.title}**\n\n${grid}` : grid;
+/**
+ * The footnote of a table: what its ± and its marks are, for those its cells show. Every ± is the
+ * sample std over seeds, the visual-token column's too (a spread of per-seed means, not the
+ * spread over images); `(n = 1)` says a value is one run computed once for all its seeds.
+ */
+export function spreadNote(table: TableData): string {
+  const cells = table.rows.flatMap((r) => r.cells.filter((c): c is CellStat => c !== null));
+  const tokens = table.columns.includes(TOKENS_COLUMN) ? `, in the ${TOKENS_COLUMN} column too (the spread of its per-seed means, not over images)` : '';
+  const parts = [
+    cells.some((c) => c.std !== null) ? `± = sample standard deviation over the ${table.seeds} seeds${tokens}` : null,
+    cells.some((c) => !c.shared && c.n < table.seeds) ? `(n=k): only k of the ${table.seeds} seeds finished, the spread is over those` : null,
+    cells.some((c) => c.shared) ? '(n = 1): one run computed once for all the seeds (nothing in it draws from a seed): one value, no spread' : null,
+    cells.some((c) => !c.shared && c.std === null) ? 'a value alone: one seed, no spread' : null,
+  ].filter((p) => p !== null);
+  return parts.length === 0 ? 'no finished runs yet' : `Cells: the mean over seeds; ${parts.join('; ')}.`;
 }
 
-/** Full-precision CSV: the row label, then per column its mean, std and number of seeds. */
+/** The title, the grid, then the footnote saying what each ± is. */
+export function markdownTable(table: TableData, digits: number): string {
+  const grid = markdownGrid([table.rowHeader, ...table.columns], table.rows.map((r) => [r.label, ...r.cells.map((c) => formatCell(c, digits, table.seeds))]));
+  return `${table.title ? `**${table.title}**\n\n` : ''}${grid}\n${spreadNote(table)}\n`;
+}
+
+/** Full-precision CSV: the row label, then per column its mean, std over seeds and number of seeds. */
 export function csvTable(table: TableData): string {
   return csvGrid(
-    [table.rowHeader, ...table.columns.flatMap((c) => [`${c} mean`, `${c} std`, `${c} n`])],
+    [table.rowHeader, ...table.columns.flatMap((c) => [`${c} mean`, `${c} std over seeds`, `${c} seeds`])],
     table.rows.map((r) => [r.label, ...r.cells.flatMap((c) => (c ? [c.mean, c.std, c.n] : [null, null, 0]))]),
   );
 }
@@ -45,6 +63,7 @@ export function latexTable(table: TableData, digits: number): string {
   const escape = (s: string) => s.replace(/[\\&%$#_{}~^]/g, (c) => ({ '\\': '\\textbackslash{}', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}' })[c] ?? `\\${c}`);
   const lines = [
     ...(table.title ? [`% ${table.title}`] : []),
+    `% ${spreadNote(table)}`,
     `\\begin{tabular}{l${'r'.repeat(table.columns.length)}}`,
     '\\toprule',
     `${[table.rowHeader, ...table.columns].map(escape).join(' & ')} \\\\`,

@@ -24,6 +24,9 @@ export interface TableData {
   readonly seeds: number;
 }
 
+/** The label of the visual-token column (`tokens:` of a table spec). */
+export const TOKENS_COLUMN = 'visual tokens';
+
 /** A run's label for a `rows` entry: its sweep or input label, else the config value there, formatted. */
 export function labelAt(run: PlannedRun, path: string): string {
   return run.labels[path] ?? formatValue(getPath(run.config, parsePath(path)));
@@ -51,7 +54,7 @@ export async function buildTable(db: ResultsDb, experiment: Experiment, runs: re
   const columns: { label: string; picks: { col: string; metric: string }[] }[] = [
     ...sources.flatMap((col) => spec.metrics.map((m) => ({ label: sources.length > 1 ? `${col}: ${m.label}` : m.label, picks: [{ col, metric: metricOf(m, col) }] }))),
     ...(spec.average && sources.length > 1 ? spec.metrics.map((m) => ({ label: `avg ${m.label}`, picks: sources.map((col) => ({ col, metric: metricOf(m, col) })) })) : []),
-    ...(spec.tokens ? [{ label: 'visual tokens', picks: sources.map((col) => ({ col, metric: spec.tokens! })) }] : []),
+    ...(spec.tokens ? [{ label: TOKENS_COLUMN, picks: sources.map((col) => ({ col, metric: spec.tokens! })) }] : []),
   ].map((c) => ({ ...c, picks: c.picks.filter((p) => p.metric !== undefined) }));
 
   const text = (name: string) => ({ name, type: 'utf8' as const });
