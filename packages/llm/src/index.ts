@@ -3,6 +3,8 @@ export { logitFidelity, type Fidelity } from './fidelity.ts';
 export { embeddingGraph, decoderLayerGraph, headGraph, projectorGraph } from './graphs.ts';
 export { packBatch, type PackedBatch } from './batch.ts';
 export { TextTokenizer } from './tokenizer.ts';
+export { readSentencePieceModel, parseSentencePieceModel, type SentencePieceModel, type SentencePiece, type PieceType, type TrainerSpec, type NormalizerSpec } from './sentencepiece-model.ts';
+export { llamaTokenizerJson, llamaTokenizerOptions, sentencePieceMerges, type LlamaTokenizerOptions } from './llama-tokenizer-json.ts';
 export { Sampler, argmax, type SamplingOptions } from './sampling.ts';
 export { generate, type GenerateOptions, type Generation, type GenerationResult } from './generate.ts';
 export { CHAT_TEMPLATES, IMAGE_PLACEHOLDER, chatTemplate, defaultTemplate, type ChatTemplate } from './templates.ts';
