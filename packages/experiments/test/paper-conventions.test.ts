@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Pope } from '@dymu/benchmarks';
 import { AVERAGED, PAPER_COLUMNS, paperAverage } from '../src/paper/columns.ts';
 import { comparePaper, type OurRun } from '../src/paper/compare.ts';
-import { comparisonMarkdown } from '../src/paper/format.ts';
+import { comparisonLatex, comparisonMarkdown, spreadNotes } from '../src/paper/format.ts';
 import { parseReported, readReported, type ReportedRow } from '../src/paper/reported.ts';
 import { benchmarkFixture } from '../src/resources/benchmark-fixtures.ts';
 import { paperScore } from '../src/tasks/paper-score.ts';
@@ -104,7 +104,16 @@ describe("the paper's conventions (DYMU.md §9)", () => {
     expect(row.cells.avg!.mean).toBeCloseTo((avg(63) + avg(72)) / 2, 12);
     expect(row.cells.avg!.std).toBeCloseTo(Math.SQRT1_2, 12); // the two judged seeds' Avgs differ by 9 / 9 = 1
     expect(row.cells.avg).toMatchObject({ n: 2, shared: false });
-    expect(comparisonMarkdown(comparison, { title: 't', commands: new Map() })).toContain(`| r | ours | 100.0 ± 10.0 | 60.0 (n = 1) | ${((avg(63) + avg(72)) / 2).toFixed(1)} ± 0.7 |`);
+    const markdown = comparisonMarkdown(comparison, { title: 't', commands: new Map() });
+    expect(markdown).toContain(`| r | ours | 100.0 ± 10.0 | 60.0 (n = 1) | ${((avg(63) + avg(72)) / 2).toFixed(1)} ± 0.7 |`);
+    // Each ± says what it is: the tokens' over images, Avg's over its 2 seeds; the shared GQA shows none.
+    expect(spreadNotes(comparison)).toEqual([
+      "visual tokens: per benchmark the mean per answered question (class token included) ± the population standard deviation over its questions' images, both averaged over the benchmarks (ours: over the runs of a benchmark first); this ± is the spread over images, not over seeds, as the paper reports it",
+      'the other columns of ours: mean ± sample standard deviation over 2 seeds (the seeds per cell in the CSV)',
+      '(n = 1): one run computed once for all the seeds (greedy answers draw nothing from a seed): one value, no spread',
+    ]);
+    for (const note of spreadNotes(comparison)) expect(markdown).toContain(`\n\n${note}\n\n`);
+    expect(comparisonLatex(comparison, { title: 't', commands: new Map() }).split('\n').slice(0, 4)).toEqual(['% t', ...spreadNotes(comparison).map((n) => `% ${n}`)]);
   });
 });
 

@@ -37,7 +37,7 @@ describe('the LLaVA-1.5 paper files on generated models', () => {
     expect(ours.find((r) => r.ours === 'LLaVA-1.5-7B')!.tokens!.mean).toBe(65); // 64 patches + class token
     expect(ours.find((r) => r.ours === 'ToMe-94')!.tokens).toEqual({ mean: 65 - 3 * 14, std: 0 }); // low: 14 per block, 3 blocks before the features
     expect(markdown).not.toContain('without finished runs');
-    expect(readFileSync(files.find((f) => f.endsWith('.csv'))!, 'utf8').split('\n')[0]).toMatch(/^row,our_row,tokens paper,tokens std paper,tokens ours,tokens std ours,gqa paper,gqa ours mean,/);
+    expect(readFileSync(files.find((f) => f.endsWith('.csv'))!, 'utf8').split('\n')[0]).toMatch(/^row,our_row,tokens paper,tokens std over images paper,tokens ours,tokens std over images ours,gqa paper,gqa ours mean,gqa ours std over seeds,gqa ours seeds,/);
     expect(readFileSync(files.find((f) => f.endsWith('.tex'))!, 'utf8')).toContain('\\toprule');
   });
 

@@ -50,9 +50,26 @@ function rowLines(row: ComparedRow, columns: readonly string[], digits: Record<s
   return lines;
 }
 
+/**
+ * What each ± of the table is: the visual tokens' (the paper's and ours) a spread over images;
+ * ours in the other columns the sample std over seeds, with the seed counts the cells have; `(n = 1)`
+ * a run computed once for all its seeds, which shows no ±.
+ */
+export function spreadNotes(comparison: Comparison): string[] {
+  const cells = comparison.rows.flatMap((r) => Object.values(r.cells).filter((c): c is SeedStat => c !== null && c !== undefined));
+  const seeds = [...new Set(cells.filter((c) => c.std !== null).map((c) => c.n))].sort((a, b) => a - b);
+  const count = seeds.length === 1 ? `${seeds[0]}` : `${seeds[0]}–${seeds.at(-1)}`;
+  return [
+    'visual tokens: per benchmark the mean per answered question (class token included) ± the population standard deviation over its questions\' images, both averaged over the benchmarks (ours: over the runs of a benchmark first); this ± is the spread over images, not over seeds, as the paper reports it',
+    ...(seeds.length > 0 ? [`the other columns of ours: mean ± sample standard deviation over ${count} seeds (the seeds per cell in the CSV)`] : []),
+    ...(cells.some((c) => c.shared) ? ['(n = 1): one run computed once for all the seeds (greedy answers draw nothing from a seed): one value, no spread'] : []),
+    ...(cells.some((c) => !c.shared && c.std === null) ? ['a value of ours alone: one seed finished, no spread'] : []),
+  ];
+}
+
 /** What the Markdown says under the table. */
 function notes(comparison: Comparison): string[] {
-  const out: string[] = [];
+  const out: string[] = [...spreadNotes(comparison)];
   if (comparison.rows.some((r) => r.ours === null)) out.push('† a row of the paper that is none of ours (Table 2 quotes these methods from their own papers; with benchmarks missing they have no Avg)');
   if (comparison.rows.some((r) => r.paper === null)) out.push('‡ ours only: the paper has no such row');
   if (comparison.columns.includes('avg')) out.push('Avg: the mean of the nine benchmarks, MME as (perception + cognition) / 2800 · 100; ours needs all nine, so MM-Vet and LLaVA-W need their judges (models.judge_mmvet, models.judge_llava_bench)');
@@ -71,10 +88,10 @@ export function comparisonMarkdown(comparison: Comparison, text: ComparisonText)
   return `${[`**${text.title}**`, grid.trimEnd(), ...notes(comparison), ...commands].join('\n\n')}\n`;
 }
 
-/** Full precision: per row the paper's tokens and values, ours (mean, std, seeds) and the difference per column, and the command when ours is missing. */
+/** Full precision: per row the paper's tokens and values, ours (mean, std over seeds, seeds) and the difference per column, and the command when ours is missing; the tokens' std is over images. */
 export function comparisonCsv(comparison: Comparison, text: ComparisonText): string {
   const { columns } = comparison;
-  const head = ['row', 'our_row', 'tokens paper', 'tokens std paper', 'tokens ours', 'tokens std ours', ...columns.flatMap((k) => [`${k} paper`, `${k} ours mean`, `${k} ours std`, `${k} ours n`, `${k} diff`]), 'command'];
+  const head = ['row', 'our_row', 'tokens paper', 'tokens std over images paper', 'tokens ours', 'tokens std over images ours', ...columns.flatMap((k) => [`${k} paper`, `${k} ours mean`, `${k} ours std over seeds`, `${k} ours seeds`, `${k} diff`]), 'command'];
   const body = comparison.rows.map((row) => {
     const theirs = (k: string) => (row.paper?.values.has(k) ? Number(row.paper.values.get(k)) : null);
     return [
@@ -105,6 +122,7 @@ export function comparisonLatex(comparison: Comparison, text: ComparisonText): s
   const lines = comparison.rows.flatMap((row) => rowLines(row, comparison.columns, digits, PM, '--'));
   return [
     `% ${text.title}`,
+    ...spreadNotes(comparison).map((note) => `% ${note}`),
     `\\begin{tabular}{ll${'r'.repeat(comparison.columns.length + 1)}}`,
     '\\toprule',
     `${['row', '', 'visual tokens', ...comparison.columns.map(header)].map(cell).join(' & ')} \\\\`,
