@@ -9,6 +9,7 @@ import { encodeCommand } from './commands/encode.ts';
 import { lsCommand } from './commands/ls.ts';
 import { makeModelCommand } from './commands/make-model.ts';
 import { makeVlmCommand } from './commands/make-vlm.ts';
+import { plotCommand } from './commands/plot.ts';
 import { clusterRunCommand } from './commands/run-cluster.ts';
 import { sqlCommand } from './commands/sql.ts';
 import { statusCommand } from './commands/status.ts';
@@ -24,6 +25,7 @@ try {
     .command(clusterRunCommand)
     .command(statusCommand)
     .command(tableCommand)
+    .command(plotCommand)
     .command(lsCommand)
     .command(sqlCommand)
     .command(makeModelCommand)

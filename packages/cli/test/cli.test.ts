@@ -46,8 +46,9 @@ describe('dymu CLI', () => {
     expect(readdirSync(join(out, 'pics'))).toEqual(['coffee.png']);
     const analyzed = dymu('analyze', 'complexity', '--model', model, '--thresholds', thresholds, '--images', images, '--out', join(out, 'analysis'));
     expect(analyzed.code, analyzed.err).toBe(0);
-    expect(analyzed.out).toMatch(/tokens-vs-jpegBytesPerPixel\.png: Pearson r = -?\d\.\d{3}/);
-    expect(readdirSync(join(out, 'analysis')).sort()).toEqual(['complexity.arrow', 'tokens-vs-edgeDensity.png', 'tokens-vs-jpegBytesPerPixel.png']);
+    expect(analyzed.out).toMatch(/tokens vs jpegBytesPerPixel: Pearson r = -?\d\.\d{3}/);
+    expect(readdirSync(join(out, 'analysis')).sort()).toEqual(['complexity.arrow', 'tokens-vs-complexity.png', 'tokens-vs-complexity.svg']);
+    expect(readFileSync(join(out, 'analysis', 'tokens-vs-complexity.svg'), 'utf8').match(/Pearson r = -?\d\.\d{3}, n = \d+/g)).toHaveLength(2);
   });
 
   it('calibrates in the official layout from a list naming a missing image, and compares the layouts with the tokens each gives', () => {

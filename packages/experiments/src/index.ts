@@ -12,7 +12,7 @@ export { isTiming, type Task, type TaskRun, type TaskContext, type Summary, type
 export { tokensTask } from './tasks/tokens.ts';
 export { benchmarkTask } from './tasks/benchmark.ts';
 export { calibrateTask, THRESHOLDS_FILE } from './tasks/calibrate.ts';
-export { complexityTask, COMPLEXITY_PLOT } from './tasks/complexity.ts';
+export { complexityTask } from './tasks/complexity.ts';
 export { attentionCostTask } from './tasks/attention-cost.ts';
 export { benchmarkFixture, FIXTURE_BENCHMARKS } from './resources/benchmark-fixtures.ts';
 export { PAPER_COLUMNS, AVERAGED, paperAverage, type PaperColumn } from './paper/columns.ts';
@@ -33,3 +33,5 @@ export { ResultsDb, runDirs, type LoadOptions } from './tables/results-db.ts';
 export { markdownGrid, csvGrid } from './tables/format.ts';
 export type { TableData, CellStat } from './tables/table.ts';
 export { writeTables, type WrittenTable } from './tables/write-tables.ts';
+export { splitLevel, type PlotData, type PlotMethod, type PlotPoint } from './plots/plot-data.ts';
+export { writePlot, PLOT_FORMATS, type PlotFormat, type PlotOptions, type WrittenPlot } from './plots/write-plots.ts';

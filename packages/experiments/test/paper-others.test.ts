@@ -5,9 +5,9 @@ import { readThresholdFile } from '@dymu/merging';
 import { loadExperiment } from '../src/config/load-experiment.ts';
 import { knownNames } from '../src/di/lookup.ts';
 import { planRuns } from '../src/plan/plan.ts';
+import { writePlot } from '../src/plots/write-plots.ts';
 import { RunDir } from '../src/results/run-dir.ts';
 import { runExperiment } from '../src/runner/run-experiment.ts';
-import { COMPLEXITY_PLOT } from '../src/tasks/complexity.ts';
 import { THRESHOLDS_FILE } from '../src/tasks/calibrate.ts';
 import { testContainer, workspace } from './helpers.ts';
 import { PAPER_DIR, paperContainer, runPaperFile } from './paper-files.ts';
@@ -62,14 +62,18 @@ describe('the other paper files on generated models', () => {
     expect(table4.markdown).toContain('not run here (no adapter): MathVista, Video-MME, MMBench-Video');
   });
 
-  it('the complexity figure: a scatter plot with its line per run, Pearson r in the table', { timeout: 120_000 }, async () => {
+  it('the complexity figure: one picture with a panel per run (scatter and line), Pearson r in the table', { timeout: 120_000 }, async () => {
     const { experiment, tables } = await runPaperFile('figure-complexity', container, ws);
-    for (const run of planRuns(experiment)) {
-      const dir = RunDir.of(ws.results, experiment.name, run.id);
-      expect(readFileSync(join(dir.path, COMPLEXITY_PLOT)).subarray(1, 4).toString()).toBe('PNG');
-      expect(dir.rows().every((r) => (r.jpeg_bpp as number) > 0)).toBe(true);
-    }
+    for (const run of planRuns(experiment)) expect(RunDir.of(ws.results, experiment.name, run.id).rows().every((r) => (r.jpeg_bpp as number) > 0)).toBe(true);
     expect(tables[0].data!.columns).toContain('Pearson r');
+    const { files } = await writePlot(experiment, ws.results);
+    expect(files).toEqual(['svg', 'png'].map((ext) => join(ws.results, 'figure-complexity', 'figures', `figure-complexity.${ext}`)));
+    const svg = readFileSync(files[0], 'utf8');
+    const r = tables[0].data!.rows.map((row) => row.cells[tables[0].data!.columns.indexOf('Pearson r')]!.mean);
+    expect([...svg.matchAll(/>(DyMU-\w+): Pearson r = (-?[\d.]+|NaN), n = (\d+)</g)].map((m) => [m[1], m[2], m[3]])).toEqual(
+      ['DyMU-low', 'DyMU-mid', 'DyMU-high'].map((label, i) => [label, r[i].toFixed(3), String(RunDir.of(ws.results, experiment.name, planRuns(experiment)[i].id).rows().length)]),
+    );
+    expect(readFileSync(files[1]).subarray(1, 4).toString()).toBe('PNG');
   });
 });
 

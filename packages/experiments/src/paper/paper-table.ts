@@ -9,7 +9,7 @@ import { readReported } from './reported.ts';
 export const rowLabel = (experiment: Pick<Experiment, 'sweepKeys'>, run: Pick<PlannedRun, 'labels'>): string => experiment.sweepKeys.map((k) => run.labels[k]).join(', ');
 
 /** A shell word: as is when safe, else in single quotes. */
-const shellWord = (word: string): string => (/^[\w.@%+=:,/[\]-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+export const shellWord = (word: string): string => (/^[\w.@%+=:,/[\]-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
 
 /** The command that runs one row of ours: the file, its overrides, and `only.<key>=<label>` per sweep key. */
 export function rowCommand(experiment: Pick<Experiment, 'file' | 'overrides' | 'sweepKeys'>, run: Pick<PlannedRun, 'labels'>): string {

@@ -1,16 +1,13 @@
 import { DymuError } from '@dymu/core';
-import { jpegBytesPerPixel, linearFit, pearson, scatterPng } from '@dymu/viz';
+import { jpegBytesPerPixel, linearFit, pearson } from '@dymu/viz';
 import type { Task } from './task.ts';
 import { openTokens } from './tokens.ts';
-
-/** The plot each run writes into its directory. */
-export const COMPLEXITY_PLOT = 'tokens-vs-complexity.png';
 
 /**
  * The tokens task plus the paper's image complexity (DYMU.md §9): `jpeg_bpp`, the bytes of the
  * image saved as JPEG at quality 50 per pixel (@dymu/viz). Summary: the token metrics, Pearson r of
- * tokens (class token included) against complexity, the least-squares line (`slope`, `intercept`),
- * and the scatter plot with that line as `tokens-vs-complexity.png` in the run directory.
+ * tokens (class token included) against complexity and the least-squares line (`slope`,
+ * `intercept`). `dymu plot` draws the experiment's runs as one figure, a panel per run.
  */
 export const complexityTask: Task = {
   name: 'complexity',
@@ -33,14 +30,7 @@ export const complexityTask: Task = {
         const { metrics } = await taskRun.summarize(rows);
         const x = rows.map((r) => r.jpeg_bpp as number);
         const y = rows.map((r) => r.tokens_cls as number);
-        const r = pearson(x, y);
-        const plot = await scatterPng({
-          x, y, fit: true,
-          xLabel: 'image complexity: JPEG (quality 50) bytes per pixel',
-          yLabel: 'visual tokens (class token included)',
-          title: `${Object.values(context.run.labels).join(', ')}: Pearson r = ${r.toFixed(3)}, n = ${rows.length}`,
-        });
-        return { metrics: { ...metrics, jpeg_bpp: x.reduce((a, b) => a + b, 0) / x.length, pearson_r: r, ...linearFit(x, y) }, files: { [COMPLEXITY_PLOT]: plot } };
+        return { metrics: { ...metrics, jpeg_bpp: x.reduce((a, b) => a + b, 0) / x.length, pearson_r: pearson(x, y), ...linearFit(x, y) } };
       },
     };
   },
