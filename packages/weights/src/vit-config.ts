@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DymuError } from '@dymu/core';
 import { isObject, type Json, positiveInt, positiveNumber, readJson } from './json.ts';
+import { type LlavaHfType, llavaHfType } from './llava-hf.ts';
 
 export type VitArch = 'clip' | 'siglip';
 export type HiddenAct = 'quick_gelu' | 'gelu' | 'gelu_pytorch_tanh' | 'gelu_new';
@@ -18,7 +19,7 @@ export interface VitConfig {
   hiddenAct: HiddenAct;
   /** clip: true, siglip: false */
   classToken: boolean;
-  /** Tensor-name prefix of the vision tower: 'vision_model.' for all four HF classes. */
+  /** Tensor-name prefix of the vision tower: 'vision_model.' for all four HF classes (and llava-hf's tower, as WeightStore names it). */
   prefix: string;
   /** Path of the config.json it came from. */
   source: string;
@@ -73,9 +74,13 @@ export function readVitConfig(dir: string): VitConfig {
   return parseVitConfig(readJson(source), source);
 }
 
-/** The vision tower of a CLIPModel, CLIPVisionModel, SiglipModel or SiglipVisionModel config.json. */
+/**
+ * The vision tower of a CLIPModel, CLIPVisionModel, SiglipModel or SiglipVisionModel config.json,
+ * or the `vision_config` of a llava-hf one (LlavaForConditionalGeneration, LlavaOnevision…).
+ */
 export function parseVitConfig(raw: Json, source: string): VitConfig {
-  const { arch, nested } = MODEL_TYPES[modelType(raw, source)];
+  const llava = llavaHfType(raw);
+  const { arch, nested } = llava ? { arch: llavaVisionArch(raw, llava, source), nested: true } : MODEL_TYPES[modelType(raw, source)];
   // Old CLIP configs carry both "vision_config" and "vision_config_dict"; transformers lets the latter win.
   const sections = nested
     ? ['vision_config_dict', 'vision_config'].flatMap((key) => {
@@ -132,6 +137,16 @@ export function parseVitConfig(raw: Json, source: string): VitConfig {
  */
 export function numPatches(config: VitConfig): number {
   return Math.floor(config.imageSize / config.patchSize) ** 2;
+}
+
+/** The family of a llava-hf config's vision_config (its model_type, or the one transformers assumes). */
+function llavaVisionArch(raw: Json, llava: LlavaHfType, file: string): VitArch {
+  if (!isObject(raw.vision_config)) throw new DymuError(`expected an object (the vision tower's config), got ${JSON.stringify(raw.vision_config)}`, { file, field: 'vision_config' });
+  const type = raw.vision_config.model_type ?? llava.vision;
+  if (type !== 'clip_vision_model' && type !== 'siglip_vision_model') {
+    throw new DymuError(`unsupported vision tower ${JSON.stringify(type)} (expected clip_vision_model or siglip_vision_model)`, { file, field: 'vision_config.model_type' });
+  }
+  return MODEL_TYPES[type].arch;
 }
 
 function modelType(raw: Json, file: string): string {

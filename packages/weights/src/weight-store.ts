@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DymuError, type FileTensor, sameShape, sha256 } from '@dymu/core';
 import { contentFingerprint } from './content-hash.ts';
+import { fromLlavaHf, isLlavaHfLayout } from './llava-hf.ts';
 import { isObject, readJson } from './json.ts';
 import { type DType, formatShape, isDType, readHeader, readTensor, type TensorInfo } from './safetensors.ts';
 import { readTorchBin } from './torch-bin.ts';
@@ -27,7 +28,17 @@ export class WeightStore {
     private readonly files: string[],
   ) {}
 
+  /**
+   * Opens a model directory. A llava-hf checkpoint (LlavaForConditionalGeneration,
+   * LlavaOnevisionForConditionalGeneration) is seen under the names the loaders read: the original
+   * LLaVA names for decoder and projector, `vision_model.…` for the tower (see llava-hf.ts).
+   */
   static open(dir: string): WeightStore {
+    const store = WeightStore.openAsStored(dir);
+    return isLlavaHfLayout(store.tensors.keys()) ? store.renamed(fromLlavaHf) : store;
+  }
+
+  private static openAsStored(dir: string): WeightStore {
     for (const { single, index, read } of LAYOUTS) {
       const file = join(dir, single);
       if (existsSync(file)) return new WeightStore(dir, file, new Map(read(file).map((t) => [t.name, t])), [file]);
@@ -55,16 +66,11 @@ export class WeightStore {
     return new WeightStore(dir, index, tensors, shards.map((s) => join(dir, s)));
   }
 
-  /**
-   * The same files seen under other names: each tensor's name mapped by `rename` (undefined hides
-   * it). Loaders read a checkpoint of another layout (llava-hf's `language_model.model.layers.0…`)
-   * through the names they know (`model.layers.0…`); errors still name the tensor as stored.
-   */
-  renamed(rename: (name: string) => string | undefined): WeightStore {
+  /** The same files seen under other names (errors still name each tensor as stored). */
+  private renamed(rename: (name: string) => string): WeightStore {
     const tensors = new Map<string, TensorInfo>();
     for (const [name, info] of this.tensors) {
       const local = rename(name);
-      if (local === undefined) continue;
       if (tensors.has(local)) throw new DymuError(`both ${tensors.get(local)?.name} and ${name} would be read as ${local}`, { file: this.source, field: name });
       tensors.set(local, info);
     }
