@@ -97,15 +97,18 @@ export async function modelView(
   const original = { width: img.width, height: img.height };
 
   if (pad === 'pad-to-square') img = padToSquare(img, spec.mean.map((m) => Math.trunc(m * 255)) as [number, number, number]);
+  return { image: await resizeAndCrop(img, spec, resizer), original };
+}
 
+/** Steps 3–4 on a decoded image: the processor's resize, then its centre crop. */
+export async function resizeAndCrop(img: RgbImage, spec: PreprocessSpec, resizer: Resizer = 'pil'): Promise<RgbImage> {
   const target = spec.resizeTo ?? (spec.resizeShortest !== undefined ? shortestEdgeSize(img.height, img.width, spec.resizeShortest) : undefined);
   if (target !== undefined) {
     img = resizer === 'pil'
       ? resizePil(img, target.width, target.height, spec.resample)
       : await resizeSharp(img, target.width, target.height, spec.resample, spec.source);
   }
-  if (spec.centerCrop !== undefined) img = centerCrop(img, spec.centerCrop.height, spec.centerCrop.width);
-  return { image: img, original };
+  return spec.centerCrop !== undefined ? centerCrop(img, spec.centerCrop.height, spec.centerCrop.width) : img;
 }
 
 /** Steps 1–5: normalised CHW pixels for the tower. */
@@ -184,15 +187,20 @@ export function padToSquare(img: RgbImage, fill: readonly [number, number, numbe
   const { width: w, height: h } = img;
   if (w === h) return img;
   const side = Math.max(w, h);
-  const out = new Uint8Array(side * side * 3);
-  for (let i = 0; i < side * side; i++) {
+  return pasteOnCanvas(img, side, side, (side - w) >> 1, (side - h) >> 1, fill);
+}
+
+/** PIL's `Image.new("RGB", (width, height), fill).paste(img, (left, top))`, the image inside the canvas. */
+export function pasteOnCanvas(img: RgbImage, width: number, height: number, left: number, top: number, fill: readonly [number, number, number]): RgbImage {
+  const out = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
     out[3 * i] = fill[0];
     out[3 * i + 1] = fill[1];
     out[3 * i + 2] = fill[2];
   }
-  const left = (side - w) >> 1, top = (side - h) >> 1;
-  for (let y = 0; y < h; y++) out.set(img.data.subarray(y * w * 3, (y + 1) * w * 3), ((top + y) * side + left) * 3);
-  return { data: out, width: side, height: side };
+  const w = img.width;
+  for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * w * 3, (y + 1) * w * 3), ((top + y) * width + left) * 3);
+  return { data: out, width, height };
 }
 
 /** transformers' `get_resize_output_image_size(size=S, default_to_square=False)`: {height, width}. */
@@ -208,9 +216,14 @@ export function shortestEdgeSize(height: number, width: number, size: number): {
  * ceil((cropH - h) / 2)); both amount to "source row = top + y", zero outside the image.
  */
 export function centerCrop(img: RgbImage, cropH: number, cropW: number): RgbImage {
-  const { width: w, height: h, data } = img;
+  const { width: w, height: h } = img;
   if (cropH === h && cropW === w) return img;
-  const top = Math.floor((h - cropH) / 2), left = Math.floor((w - cropW) / 2);
+  return cropRegion(img, Math.floor((h - cropH) / 2), Math.floor((w - cropW) / 2), cropH, cropW);
+}
+
+/** PIL's `Image.crop((left, top, left + cropW, top + cropH))`: zero outside the image. */
+export function cropRegion(img: RgbImage, top: number, left: number, cropH: number, cropW: number): RgbImage {
+  const { width: w, height: h, data } = img;
   const out = new Uint8Array(cropH * cropW * 3);
   const x0 = Math.max(0, -left), x1 = Math.min(cropW, w - left);
   for (let y = 0; y < cropH; y++) {
@@ -221,8 +234,8 @@ export function centerCrop(img: RgbImage, cropH: number, cropW: number): RgbImag
   return { data: out, width: cropW, height: cropH };
 }
 
-/** Rescale and normalise to CHW float32, with numpy's float32 arithmetic (via a 256-entry table). */
-function normalise(img: RgbImage, spec: PreprocessSpec): Float32Array {
+/** Step 5: rescale and normalise to CHW float32, with numpy's float32 arithmetic (via a 256-entry table). */
+export function normalise(img: RgbImage, spec: PreprocessSpec): Float32Array {
   const n = img.width * img.height;
   const lut = new Float32Array(3 * 256);
   for (let c = 0; c < 3; c++) {

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DymuError, type MergePolicy, type WeightFormat } from '@dymu/core';
-import { type EncodedImage, type PadMode, VitEncoder } from '@dymu/encoders';
+import { DymuError, type MergePolicy, noMerging, type WeightFormat } from '@dymu/core';
+import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, type PadMode, VitEncoder } from '@dymu/encoders';
 import { type Session, SessionPool } from '@dymu/onnx';
 import type { UnmergeMap } from '@dymu/vtu';
 import { checkProjectorWeights, type LlavaConfig, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
+import { anyresPackFeeds, anyresPackGraph, anyresSpec } from './anyres-pack.ts';
 import { concat } from './arrays.ts';
 import { LlmDecoder, type SequenceInput } from './decoder.ts';
 import { generate, type GenerateOptions, type Generation } from './generate.ts';
@@ -38,10 +39,28 @@ export interface Question {
   question: string;
 }
 
+/**
+ * One image placeholder's encoded views: one image, or AnyRes's base view and crops. With `layout`
+ * the views are packed as OneVision's spatial_unpad does (Vlm.prepare); without, they go in one
+ * after another, each its own raster block.
+ */
+export interface EncodedPlaceholder {
+  parts: EncodedImage[];
+  layout?: AnyresLayout;
+  /**
+   * The LLM's image tokens for this image without merging, packed the same way (the paper's "full
+   * model"): AnyRes spatial packing, base + rows × (cols + 1); merged AnyRes views, views × patches
+   * (so ToMe's 105 of 729 per view is the paper's 14.4 %).
+   */
+  fullTokens: number;
+}
+
 export interface Answer extends Generation {
   /** Visual tokens the LLM received (all images), without / with the class token. */
   visualTokens: number;
   visualTokensWithClass: number;
+  /** What the LLM gets for the same images without merging, packed the same way (EncodedPlaceholder.fullTokens). */
+  fullTokens: number;
   /** N_un and N of the prompt. */
   unique: number;
   virtual: number;
@@ -62,6 +81,8 @@ export class Vlm {
     readonly tokenizer: TextTokenizer,
     readonly template: ChatTemplate,
     private readonly projector: Session,
+    /** OneVision's AnyRes (config.json's image_aspect_ratio anyres…), with its spatial_unpad packing graph. */
+    readonly anyres?: { spec: AnyresSpec; pack: Session },
   ) {}
 
   static async load(dir: string, options: VlmLoadOptions = {}): Promise<Vlm> {
@@ -80,10 +101,13 @@ export class Vlm {
     const decoder = await LlmDecoder.load(dir, { pool, weights: options.weights, cacheDir: options.cacheDir });
     const projector = await pool.get(`${resolve(dir)}#${store.fingerprint()}/mm_projector`, () => projectorGraph(projectorWeights(store, config)));
     const template = options.template ? chatTemplate(options.template) : defaultTemplate(config.llm.family);
-    return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector);
+    const spec = anyresSpec(config, encoder.config.imageSize, Math.round(Math.sqrt(encoder.patches)));
+    const D = config.llm.hiddenSize;
+    const anyres = spec && { spec, pack: await pool.get(`${resolve(dir)}#${store.fingerprint()}/anyres_pack`, () => anyresPackGraph(store.get('model.image_newline', [D]), D)) };
+    return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector, anyres);
   }
 
-  /** LLaVA-1.5 pads images to a square ('pad'); other settings resize the whole image (AnyRes crops are not made yet). */
+  /** LLaVA-1.5 pads images to a square ('pad'); 'square' resizes the whole image (AnyRes makes its own views, see encodeImages). */
   get pad(): PadMode {
     return this.config.imageAspectRatio === 'pad' ? 'pad-to-square' : 'none';
   }
@@ -91,9 +115,10 @@ export class Vlm {
   /**
    * The decoder input of a prompt with image placeholders: text embeddings and projected image
    * tokens as unique rows, with VTU's map from the source maps (or the ablation's identity).
-   * `images[i]` fills placeholder i: one image, or a base image and its crops.
+   * `images[i]` fills placeholder i: one image, or a base image and its crops; with `layouts[i]`
+   * (AnyRes) the crops are packed as OneVision's spatial_unpad does (see packSpatially).
    */
-  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true): Promise<SequenceInput & { map: UnmergeMap }> {
+  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true, layouts: readonly (AnyresLayout | undefined)[] = []): Promise<SequenceInput & { map: UnmergeMap }> {
     const D = this.decoder.config.hiddenSize;
     const chunks = tokenizePrompt(this.tokenizer, prompt);
     const text = await this.decoder.embed(chunks.flat());
@@ -105,12 +130,45 @@ export class Vlm {
     const imageRows: ImageRows[] = parts.map((p) => ({ rows: rows.subarray(at * D, (at += p.count) * D), count: p.count, source: p.source }));
     let t = 0;
     let k = 0;
-    return splice(
-      chunks.map((c) => text.subarray(t * D, (t += c.length) * D)),
-      images.map((group) => imageRows.slice(k, (k += group.length))),
-      D,
-      vtu,
-    );
+    const groups = images.map((group) => imageRows.slice(k, (k += group.length)));
+    const packed: ImageRows[][] = [];
+    for (const [i, group] of groups.entries()) packed.push(layouts[i] ? await this.packSpatially(group, layouts[i]) : group);
+    return splice(chunks.map((c) => text.subarray(t * D, (t += c.length) * D)), packed, D, vtu);
+  }
+
+  /**
+   * OneVision's spatial_unpad (llava_arch.py): the crops' projected rows laid out on the crop grid,
+   * unpadded, shrunk under anyres_max_N, an image_newline closing each row; the base view in front.
+   * The packed rows are ordinary tokens (each its own virtual position).
+   */
+  async packSpatially([base, ...crops]: readonly ImageRows[], layout: AnyresLayout): Promise<ImageRows[]> {
+    if (!this.anyres) throw new DymuError('is not an AnyRes model: there is nothing to pack', { file: this.config.source, field: 'image_aspect_ratio' });
+    const D = this.decoder.config.hiddenSize;
+    const rows = (await this.anyres.pack.run(anyresPackFeeds(layout, this.anyres.spec.unit, crops, D))).packed.data as Float32Array;
+    const count = rows.length / D;
+    return [base, { rows, count, source: Int32Array.from({ length: count }, (_, i) => i) }];
+  }
+
+  /**
+   * Encodes images for the LLM (one placeholder each) in one batch. AnyRes models: each image's
+   * base view and crops (@dymu/encoders' anyresViews) with the merge policy per view; without
+   * merging they keep their layout for the published spatial_unpad packing, with merging they go
+   * in one after another (the DyMU authors' merged path; packages/llm/README.md).
+   */
+  async encodeImages(images: readonly (string | Buffer)[], policy?: MergePolicy): Promise<EncodedPlaceholder[]> {
+    if (!this.anyres) {
+      const full = this.encoder.patches + (this.config.selectFeature === 'cls_patch' && this.encoder.config.classToken ? 1 : 0);
+      return (await this.encoder.encode([...images], { policy, pad: this.pad })).map((e) => ({ parts: [e], fullTokens: full }));
+    }
+    const views = [];
+    for (const image of images) views.push(await anyresViews(image, this.encoder.preprocessing, this.anyres.spec));
+    const encoded = await this.encoder.encodePixels(concat(views.map((v) => v.pixels)), views.reduce((n, v) => n + v.views, 0), { policy });
+    const spatial = (policy ?? noMerging) === noMerging;
+    let k = 0;
+    return views.map((v) => ({
+      parts: encoded.slice(k, (k += v.views)),
+      ...(spatial ? { layout: v.layout, fullTokens: v.layout.tokens.total } : { fullTokens: v.views * this.encoder.patches }),
+    }));
   }
 
   /** Answers a question about images (one placeholder each) end to end. */
@@ -126,24 +184,33 @@ export class Vlm {
    */
   async answer(questions: readonly Question[], options: AskOptions): Promise<Answer[]> {
     const t0 = performance.now();
-    const encoded = await this.encoder.encode(questions.flatMap((q) => q.images), { policy: options.policy, pad: this.pad });
+    const encoded = await this.encodeImages(questions.flatMap((q) => q.images), options.policy);
     const t1 = performance.now();
     let k = 0;
     const parts = questions.map((q) => encoded.slice(k, (k += q.images.length)));
     const inputs: (SequenceInput & { map: UnmergeMap })[] = [];
-    for (const [b, q] of questions.entries()) inputs.push(await this.prepare(this.template.prompt(q.question, q.images.length), parts[b].map((e) => [e]), options.vtu ?? true));
+    for (const [b, q] of questions.entries()) {
+      const prompt = this.template.prompt(q.question, q.images.length);
+      inputs.push(await this.prepare(prompt, parts[b].map((p) => p.parts), options.vtu ?? true, parts[b].map((p) => p.layout)));
+    }
     const t2 = performance.now();
     const result = await generate(this.decoder, this.tokenizer, inputs, { ...options, stop: options.stop ?? this.template.stop });
     const share = (ms: number) => ms / questions.length;
     return result.generations.map((generation, b) => ({
       ...generation,
-      visualTokens: parts[b].reduce((n, e) => n + e.count, 0),
-      visualTokensWithClass: parts[b].reduce((n, e) => n + e.countWithClassToken, 0),
+      visualTokens: parts[b].reduce((n, p) => n + imageTokens(p, 'count'), 0),
+      visualTokensWithClass: parts[b].reduce((n, p) => n + imageTokens(p, 'countWithClassToken'), 0),
+      fullTokens: parts[b].reduce((n, p) => n + p.fullTokens, 0),
       unique: inputs[b].map.unique,
       virtual: inputs[b].map.virtual,
       timings: { encodeMs: share(t1 - t0), prepareMs: share(t2 - t1), prefillMs: share(result.prefillMs), decodeMs: share(result.decodeMs), steps: result.steps },
     }));
   }
+}
+
+/** The image rows one placeholder gives the LLM: its packed AnyRes layout's, or its views' together. */
+function imageTokens(p: EncodedPlaceholder, count: 'count' | 'countWithClassToken'): number {
+  return p.layout ? p.layout.tokens.total : p.parts.reduce((n, e) => n + e[count], 0);
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@dymu/core';
-import type { EncodedImage } from '@dymu/encoders';
+import { anyresLayout, type EncodedImage } from '@dymu/encoders';
 import { SessionPool } from '@dymu/onnx';
 import { type LlmFamily, makeVlmModel } from '@dymu/weights';
 import { CHAT_TEMPLATES, generate, tokenizePrompt, Vlm } from '../src/index.ts';
@@ -60,12 +60,14 @@ describe('prompt assembly', () => {
 });
 
 describe.each(families)('%s VLM (generated, LLaVA layout)', (family) => {
-  it('answers end to end: visual tokens spliced at <image>, N = text + patches', async () => {
+  it('answers end to end: visual tokens spliced at <image>, N = text + patches (OneVision: AnyRes base, unpadded crops and newlines)', async () => {
     const vlm = vlms[family];
     const answer = await vlm.ask([IMAGE], 'What is in the image?', { maxNewTokens: 4 });
-    const patches = vlm.encoder.patches;
-    expect(answer.visualTokens).toBe(patches);
-    expect(answer.visualTokensWithClass).toBe(patches + (family === 'llama' ? 1 : 0));
+    const full = vlm.anyres ? anyresLayout(451, 300, vlm.anyres.spec).tokens.total : vlm.encoder.patches;
+    expect(Boolean(vlm.anyres)).toBe(family === 'qwen2');
+    expect(answer.visualTokens).toBe(full);
+    expect(answer.fullTokens).toBe(full);
+    expect(answer.visualTokensWithClass).toBe(full + (family === 'llama' ? 1 : 0));
     expect(answer.virtual).toBe(answer.unique);
     expect(answer.tokens.length).toBeGreaterThan(0);
     const cacheOff = await vlm.ask([IMAGE], 'What is in the image?', { maxNewTokens: 4, useCache: false });

@@ -117,9 +117,21 @@ export function makeLlmModel(opts: MakeLlmOptions): { dir: string; config: LlmCo
 export type MakeVlmOptions = Omit<MakeLlmOptions, 'layers'>;
 
 /**
+ * OneVision's AnyRes fields as lmms-lab's checkpoints write them, with a pinpoint list for the tiny
+ * tower's 64-pixel crops: up to 3×1 / 2×2 crops, and 4×4 (16 crops, more than anyres_max_9 keeps, so
+ * its map is shrunk) for large images.
+ */
+const ONEVISION_ANYRES: Json = {
+  image_aspect_ratio: 'anyres_max_9',
+  image_grid_pinpoints: [[64, 64], [64, 128], [128, 64], [128, 128], [64, 192], [192, 64], [256, 256]],
+  mm_patch_merge_type: 'spatial_unpad',
+};
+
+/**
  * Writes a LLaVA checkpoint directory as published (LlavaLlamaForCausalLM for `llama`, LLaVA-OneVision's
  * LlavaQwenForCausalLM for `qwen2`): the language model plus `model.mm_projector.{0,2}` (mlp2x_gelu)
- * in one safetensors, and the mm_* fields in config.json. The vision tower (tiny CLIP for llama, tiny
+ * in one safetensors (OneVision also `model.image_newline`), and the mm_* fields in config.json
+ * (OneVision: AnyRes, ONEVISION_ANYRES). The vision tower (tiny CLIP for llama, tiny
  * SigLIP for qwen2) is generated into `vision_tower/`, which `mm_vision_tower` names relative to the directory.
  */
 export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: LlavaConfig; vision: VitConfig } {
@@ -135,14 +147,15 @@ export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: Llava
     mm_vision_select_feature: 'patch',
     mm_use_im_start_end: false,
     mm_use_im_patch_token: false,
-    image_aspect_ratio: opts.family === 'llama' ? 'pad' : 'anyres_max_9',
     use_mm_proj: true,
+    ...(opts.family === 'llama' ? { image_aspect_ratio: 'pad' } : ONEVISION_ANYRES),
   };
   const plan = planLlmModel(opts, llava);
   const config = parseLlavaConfig(plan.hfConfig, plan.config.source, plan.generationConfig);
   const D = config.llm.hiddenSize;
   const projector = [0, 2].flatMap((i) => linear(`model.mm_projector.${i}`, D, i === 0 ? config.projector.inFeatures : D, true));
-  writeLlm(opts, plan, [...plan.tensors, ...projector]);
+  const newline = opts.family === 'qwen2' ? [normal('model.image_newline', [D], 1)] : [];
+  writeLlm(opts, plan, [...plan.tensors, ...projector, ...newline]);
   return { dir: opts.out, config, vision };
 }
 

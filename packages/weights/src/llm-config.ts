@@ -44,6 +44,10 @@ export interface LlavaConfig {
   selectFeature: 'patch' | 'cls_patch';
   /** `image_aspect_ratio`: 'pad' (LLaVA-1.5), 'square', 'anyres…' (OneVision). */
   imageAspectRatio: string;
+  /** `image_grid_pinpoints` as written (a list, its string form or "(1x1),...,(6x6)"; parsed by @dymu/encoders' parsePinpoints with the tower's crop size). */
+  imageGridPinpoints?: unknown;
+  /** `mm_patch_merge_type`: 'flat' (the default) or 'spatial_unpad' (OneVision). */
+  patchMergeType: string;
   source: string;
 }
 
@@ -144,6 +148,8 @@ export function parseLlavaConfig(raw: Json, source: string, generation: Json = {
     selectLayer: selectLayer as number,
     selectFeature,
     imageAspectRatio: str('image_aspect_ratio', 'square'),
+    imageGridPinpoints: raw.image_grid_pinpoints ?? undefined,
+    patchMergeType: str('mm_patch_merge_type', 'flat'),
     source,
   };
 }
