@@ -21,6 +21,10 @@ describe('the LLaVA-1.5 paper files on generated models', () => {
     expect(table.comparison!.rows.map((r) => [r.label, r.ours, r.cells.avg ?? null])).toEqual([['DyMU-mid, LLaVA mix', 'LLaVA-mix', null], ['DyMU-mid, Pixmo-Cap', 'Pixmo-Cap', null]]);
     expect(table.markdown).toContain('| DyMU-mid, LLaVA mix | paper | 195 ± 47 | 61.7 | 62.8 | 1483 | 1862 | 86.6 | 69.2 | 65.9 | 55.1 | 30.9 | 65.1 | 62.6 |');
     expect(table.markdown).toContain(`- Pixmo-Cap: \`npm run dymu -- run ${experiment.file} preset=tiny only.policy=Pixmo-Cap\``);
+    // The title claims no spread: with nothing run yet there is none, and the tokens' ± (the paper's) is over images.
+    expect(table.markdown.split('\n')[0]).toBe('**Table 7 of the paper (LLaVA-1.5-7B (CLIP ViT-L/14-336)) and ours**');
+    expect(table.markdown).toContain('this ± is the spread over images, not over seeds');
+    expect(table.markdown).not.toContain('the other columns of ours');
   });
 
   it('Table 2: every row of ours gets all nine benchmarks, Avg and visual tokens; the rows the paper quotes stay the paper\'s', { timeout: 240_000 }, async () => {

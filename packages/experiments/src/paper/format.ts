@@ -63,7 +63,7 @@ export function spreadNotes(comparison: Comparison): string[] {
     'visual tokens: per benchmark the mean per answered question (class token included) ± the population standard deviation over its questions\' images, both averaged over the benchmarks (ours: over the runs of a benchmark first); this ± is the spread over images, not over seeds, as the paper reports it',
     ...(seeds.length > 0 ? [`the other columns of ours: mean ± sample standard deviation over ${count} seeds (the seeds per cell in the CSV)`] : []),
     ...(cells.some((c) => c.shared) ? ['(n = 1): one run computed once for all the seeds (greedy answers draw nothing from a seed): one value, no spread'] : []),
-    ...(cells.some((c) => !c.shared && c.std === null) ? ['a value of ours alone: one seed finished, no spread'] : []),
+    ...(cells.some((c) => !c.shared && c.std === null) ? ['a value of ours alone: one seed, no spread'] : []),
   ];
 }
 

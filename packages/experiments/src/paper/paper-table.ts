@@ -34,5 +34,5 @@ export async function paperComparison(db: ResultsDb, experiment: Experiment, run
   const comparison = comparePaper(reported, spec.rows, ours, ourRows, experiment.file);
   const commands = new Map(runs.filter((run) => !metrics.has(run.id)).map((run) => [rowLabel(experiment, run), rowCommand(experiment, run)]));
   const model = reported[0].fields.model;
-  return { comparison, text: { title: spec.title ?? `Table ${spec.table} of the paper (${model}) and ours: mean ± std over seeds`, commands } };
+  return { comparison, text: { title: spec.title ?? `Table ${spec.table} of the paper (${model}) and ours`, commands } };
 }
