@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DymuError } from '@dymu/core';
-import { ProtoWriter } from '@dymu/onnx';
-import { parseSentencePieceModel, readSentencePieceModel, sentencePieceMerges, TextTokenizer } from '../src/index.ts';
+import { ProtoWriter, SessionPool } from '@dymu/onnx';
+import { makeVlmModel } from '@dymu/weights';
+import { CHAT_TEMPLATES, parseSentencePieceModel, readSentencePieceModel, sentencePieceMerges, TextTokenizer, tokenizePrompt, Vlm } from '../src/index.ts';
 
 /** Golden data of tools/golden/make_sentencepiece.py (sentencepiece's own `encode` / `decode`); conventions in fixtures/sentencepiece/README.md. */
 const FIXTURES = join(import.meta.dirname, 'fixtures/sentencepiece');
@@ -174,5 +175,28 @@ describe('reading tokenizer.model', () => {
     expect(tokenizer.tokenId('<image>')).toBe(2000);
     const hello = golden.models['llama-like.model'].cases.find((c) => c.text === 'Hello')!.ids;
     expect(tokenizer.encode('Hello<image>')).toEqual([2, ...hello, 2000]);
+  });
+});
+
+describe('a generated LLaVA-1.5 directory with tokenizer.model instead of tokenizer.json', () => {
+  it('builds the prompt from sentencepiece ids and answers end to end', async () => {
+    const dir = join(root, 'llava');
+    makeVlmModel({ family: 'llama', preset: 'tiny', seed: 3, out: dir });
+    rmSync(join(dir, 'tokenizer.json'));
+    copyFileSync(join(FIXTURES, 'tiny.model'), join(dir, 'tokenizer.model'));
+    const pool = new SessionPool();
+    try {
+      const vlm = await Vlm.load(dir, { pool });
+      const [head, tail] = golden.models['tiny.model'].cases;
+      const question = 'What is in the image?';
+      const prompt = CHAT_TEMPLATES.vicuna_v1.prompt(question, 1);
+      expect(prompt).toBe(`${head.text}<image>${tail.text}`);
+      expect(tokenizePrompt(vlm.tokenizer, prompt)).toEqual([[1, ...head.ids], tail.ids]);
+      const answer = await vlm.ask([join(import.meta.dirname, '../../../assets/images/chelsea.jpg')], question, { maxNewTokens: 3 });
+      expect(answer.unique).toBe(1 + head.ids.length + tail.ids.length + answer.visualTokens);
+      expect(answer.tokens.length).toBeGreaterThan(0);
+    } finally {
+      await pool.release();
+    }
   });
 });
