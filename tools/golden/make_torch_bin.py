@@ -10,6 +10,7 @@ Writes into OUT (default packages/weights/test/fixtures/torch-bin):
                         transformers' save_pretrained(safe_serialization=False) shards a model
   transposed.bin        a non-contiguous tensor (strides (1, 4))
   evil.bin              a pickle that names the global posix.system (must be refused, never run)
+  not-a-dict.bin        torch.save(7): a checkpoint that holds no state dict
   missing-entry.bin     mixed.bin without its data/0 entry
   float64.bin           a float64 tensor (a dtype the reader refuses when it is read)
   zip64.bin             mixed.bin rewritten with ZIP64 records (as torch writes for shards > 4 GiB)
@@ -77,7 +78,9 @@ def without_entry(src, dst, suffix):
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             if not info.filename.endswith(suffix):
-                zout.writestr(info.filename.replace('mixed/', 'missing-entry/'), zin.read(info))
+                # A fixed date keeps the file the same from run to run.
+                entry = zipfile.ZipInfo(info.filename.replace('mixed/', 'missing-entry/'), date_time=(1980, 1, 1, 0, 0, 0))
+                zout.writestr(entry, zin.read(info))
 
 
 def as_zip64(src, dst):
@@ -128,6 +131,7 @@ def main():
         json.dump({'metadata': {'total_size': total}, 'weight_map': weight_map}, f, indent=2)
     torch.save({'t': values(12, 0.3).reshape(3, 4).t()}, os.path.join(OUT, 'transposed.bin'))
     torch.save(evil_pickle(), os.path.join(OUT, 'evil.bin'))
+    torch.save(7, os.path.join(OUT, 'not-a-dict.bin'))
     torch.save({'d': values(3, 0.3).double()}, os.path.join(OUT, 'float64.bin'))
     without_entry(os.path.join(OUT, 'mixed.bin'), os.path.join(OUT, 'missing-entry.bin'), '/data/0')
     as_zip64(os.path.join(OUT, 'mixed.bin'), os.path.join(OUT, 'zip64.bin'))
