@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { DymuError } from '@dymu/core';
-import type { Benchmark, BenchmarkInput, BenchmarkSample, BenchmarkScores, Cell, ImageSource, Prediction, SampleScore } from './types.ts';
+import { type Benchmark, type BenchmarkInput, type BenchmarkSample, type BenchmarkScores, type Cell, isVideo, type Prediction, type SampleScore, type Visual } from './types.ts';
 
 /** The split option checked against the splits a benchmark has (options come from experiment files). */
 export function pickSplit<T extends string>(benchmark: string, split: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -12,7 +12,7 @@ export function pickSplit<T extends string>(benchmark: string, split: string | u
 /** A sample as an adapter reads it from the official files, with whatever it needs to score it. */
 export interface Item {
   id: string;
-  image: ImageSource;
+  image: Visual;
   prompt: string;
   meta: Record<string, Cell>;
 }
@@ -30,6 +30,8 @@ export abstract class FileBenchmark<I extends Item, P extends Cell> implements B
   private readonly missing = new Set<string>();
 
   protected abstract load(): I[];
+  /** Reads what can only be read asynchronously (Video-MME's parquet) before `load` runs; `samples` awaits it. */
+  protected async prepare(): Promise<void> {}
   abstract inputs(): BenchmarkInput[];
   abstract parse(prediction: Prediction): P;
   abstract score(predictions: readonly Prediction[]): Promise<BenchmarkScores>;
@@ -42,17 +44,19 @@ export abstract class FileBenchmark<I extends Item, P extends Cell> implements B
   async *samples(options: { limit?: number } = {}): AsyncGenerator<BenchmarkSample> {
     const limit = options.limit ?? Infinity;
     let count = 0;
+    await this.prepare();
     for (const { id, image, prompt, meta } of this.items().values()) {
       if (count >= limit) break;
-      if (typeof image === 'string' && !existsSync(image)) {
-        this.missing.add(image);
+      const file = typeof image === 'string' ? image : isVideo(image) ? image.video : undefined;
+      if (file !== undefined && !existsSync(file)) {
+        this.missing.add(file);
         continue;
       }
       count++;
       yield { id, image, prompt, meta };
     }
     if (this.missing.size > 0) {
-      process.stderr.write(`${this.name}: ${this.missing.size} image(s) not found, skipped (first: ${this.missingImages[0]})\n`);
+      process.stderr.write(`${this.name}: ${this.missing.size} image(s) or video(s) not found, skipped (first: ${this.missingImages[0]})\n`);
     }
   }
 

@@ -4,7 +4,7 @@ import { BENCHMARKS, type BenchmarkName } from './registry.ts';
 import type { Benchmark, BenchmarkInput } from './types.ts';
 
 /**
- * Where the folders of the paper's nine benchmarks are under a data root in the project's standard
+ * Where the folders of the paper's benchmarks (the nine of Tables 2, 3, 5–7 and Table 4's MathVista, Video-MME, MMBench-Video) are under a data root in the project's standard
  * layout (the `data.bench.*` defaults of experiments/paper/base.yaml): `eval/<folder>`, POPE's
  * images in COCO's `val2014/`.
  */
@@ -18,6 +18,9 @@ export const BENCHMARK_LAYOUT: Readonly<Partial<Record<BenchmarkName, { readonly
   seed_img: { root: 'eval/seed_bench' },
   mmvet: { root: 'eval/mm-vet' },
   llava_bench_wild: { root: 'eval/llava-bench-in-the-wild' },
+  mathvista: { root: 'eval/mathvista' },
+  video_mme: { root: 'eval/video-mme' },
+  mmbench_video: { root: 'eval/mmbench-video' },
 };
 
 /** Whether a benchmark input is on disk: a file as a file, a folder as a folder. */

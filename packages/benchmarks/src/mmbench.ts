@@ -4,7 +4,7 @@ import { percent, percentBy } from './aggregate.ts';
 import { canInfer, circularGroup, circularHits } from './circular-eval.ts';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { multipleChoice } from './prompts.ts';
-import { readTsv } from './tsv.ts';
+import { isPandasNa, readTsv, tsvImage } from './tsv.ts';
 import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 import { writeXlsx } from './xlsx.ts';
 
@@ -27,10 +27,8 @@ const LETTERS = ['A', 'B', 'C', 'D'];
 const DROPPED = new Set(['hint', 'category', 'source', 'image', 'comment', 'l2-category']);
 const PREDICTION_COLUMN = 6;
 
-/** The cell texts pandas `read_table` reads as NaN by default. */
-const PANDAS_NA = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
 /** `is_none` of LLaVA's `model_vqa_mmbench.py` on a pandas cell: NaN, or "nan" / "none" in any case. */
-const isNone = (v: string | undefined) => v === undefined || PANDAS_NA.has(v) || ['nan', 'none'].includes(v.toLowerCase());
+const isNone = (v: string | undefined) => isPandasNa(v) || ['nan', 'none'].includes(v!.toLowerCase());
 
 /**
  * MMBench (a TSV with base64 images; the circular copies of question i are rows i + k·10⁶ with rotated
@@ -71,9 +69,7 @@ export class MmBench extends FileBenchmark<MmBenchItem, string> {
         if (isNone(row[l])) break;
         options.push(row[l]);
       }
-      // VLMEvalKit's TSVs store a repeated image once: a short image field is the index of the row holding it.
-      const base64 = row.image.length <= 64 ? images.get(row.image) : row.image;
-      if (base64 === undefined || base64.length <= 64) throw new DymuError(`expected a base64 image or the index of a row with one, got ${JSON.stringify(row.image.slice(0, 64))}`, { file: this.source, field: `${where}: image` });
+      const base64 = tsvImage(row.image, images, this.source, where);
       const answer = isNone(row.answer) ? undefined : row.answer;
       if (answer !== undefined && !LETTERS.slice(0, options.length).includes(answer)) {
         throw new DymuError(`expected one of the row's option letters, got ${JSON.stringify(answer)}`, { file: this.source, field: `${where}: answer` });

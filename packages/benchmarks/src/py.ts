@@ -24,3 +24,25 @@ export function pyFloat(s: string): number | undefined {
   const t = strip(s);
   return FLOAT.test(t) ? Number(t) : undefined;
 }
+
+const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r' };
+const LIST_ITEM = /\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?))\s*(,|\])/iy;
+
+/**
+ * Python `eval(s)` of a list literal of strings and numbers (how VLMEvalKit's TSVs store MathVista's
+ * choices and skills, e.g. `['3/11', '8/11']`), items as text; undefined where it is no such list.
+ */
+export function pyStringList(s: string): string[] | undefined {
+  const t = strip(s);
+  if (!t.startsWith('[')) return undefined;
+  if (/^\[\s*\]$/.test(t)) return [];
+  const items: string[] = [];
+  LIST_ITEM.lastIndex = 1;
+  for (;;) {
+    const m = LIST_ITEM.exec(t);
+    if (m === null) return undefined;
+    const quoted = m[1] ?? m[2];
+    items.push(quoted === undefined ? m[3] : quoted.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? `\\${c}`));
+    if (m[4] === ']') return LIST_ITEM.lastIndex === t.length ? items : undefined;
+  }
+}

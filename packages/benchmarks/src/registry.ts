@@ -1,6 +1,8 @@
 import { Gqa } from './gqa.ts';
 import { LlavaBench } from './llava-bench.ts';
+import { MathVista, type MathVistaOptions } from './mathvista.ts';
 import { MmBench, type MmBenchOptions } from './mmbench.ts';
+import { MmBenchVideo, type MmBenchVideoOptions } from './mmbench-video.ts';
 import { MmVet } from './mmvet.ts';
 import { Mme } from './mme.ts';
 import { Pope, type PopeOptions } from './pope.ts';
@@ -8,6 +10,7 @@ import { ScienceQaImg } from './scienceqa.ts';
 import { SeedImg } from './seed.ts';
 import { TextVqa, type TextVqaOptions } from './textvqa.ts';
 import type { BenchmarkFactory, BenchmarkOptions } from './types.ts';
+import { VideoMme, type VideoMmeOptions } from './video-mme.ts';
 import { VqaV2, type VqaV2Options } from './vqav2.ts';
 
 /**
@@ -25,6 +28,9 @@ export const BENCHMARKS = {
   seed_img: (options: BenchmarkOptions) => new SeedImg(options),
   mmvet: (options: BenchmarkOptions) => new MmVet(options),
   llava_bench_wild: (options: BenchmarkOptions) => new LlavaBench(options),
+  mathvista: (options: MathVistaOptions) => new MathVista(options),
+  video_mme: (options: VideoMmeOptions) => new VideoMme(options),
+  mmbench_video: (options: MmBenchVideoOptions) => new MmBenchVideo(options),
 } satisfies Record<string, BenchmarkFactory>;
 
 export type BenchmarkName = keyof typeof BENCHMARKS;

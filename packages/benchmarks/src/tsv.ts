@@ -55,3 +55,19 @@ export function readTsv(file: string): Table {
   });
   return { header, rows };
 }
+
+/** The cell texts pandas `read_table` reads as NaN by default. */
+const PANDAS_NA = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
+
+/** Whether pandas reads the cell as NaN (an absent column counts too). */
+export const isPandasNa = (v: string | undefined): boolean => v === undefined || PANDAS_NA.has(v);
+
+/**
+ * The base64 image of a row of a VLMEvalKit TSV, which stores a repeated image once: a short image field
+ * is the index of the row holding it (`images`: index → image field of every row).
+ */
+export function tsvImage(image: string, images: ReadonlyMap<string, string>, file: string, where: string): string {
+  const base64 = image.length <= 64 ? images.get(image) : image;
+  if (base64 === undefined || base64.length <= 64) throw new DymuError(`expected a base64 image or the index of a row with one, got ${JSON.stringify(image.slice(0, 64))}`, { file, field: `${where}: image` });
+  return base64;
+}

@@ -6,10 +6,22 @@ export type Cell = string | number | boolean | null;
 /** An image file, or the image bytes base64-encoded (MMBench ships its images inside the TSV). */
 export type ImageSource = string | { base64: string };
 
+/** A video file (Video-MME, MMBench-Video): the model sees frames sampled from it. */
+export interface VideoSource {
+  video: string;
+}
+
+/** What a question is about: an image, or a video. */
+export type Visual = ImageSource | VideoSource;
+
+/** Whether a sample's visual is a video. */
+export const isVideo = (visual: Visual): visual is VideoSource => typeof visual === 'object' && 'video' in visual;
+
 /** One question to put to the model. */
 export interface BenchmarkSample {
   id: string;
-  image: ImageSource;
+  /** The image (or, for the video benchmarks, the video) the question is about. */
+  image: Visual;
   /**
    * The user turn as LLaVA-1.5's evaluation writes it, without the image token: the chat template puts
    * `<image>\n` before it, as LLaVA's `model_vqa*.py` do.
@@ -28,7 +40,7 @@ export interface Prediction {
 /**
  * One scored prediction, storable as a row. `score` is the sample's own score: 1 / 0 for right / wrong, the
  * VQA accuracy in [0, 1], the MM-Vet grade in [0, 1], the LLaVA-Bench review score of the model (1–10, −1 when
- * the review was unreadable). `parsed` is the answer as the rules read it.
+ * the review was unreadable), the MMBench-Video judge score (0–3, −1 when unreadable). `parsed` is the answer as the rules read it.
  */
 export interface SampleScore {
   id: string;
@@ -81,7 +93,7 @@ export interface BenchmarkOptions {
   split?: string;
   /** Where the images are, when not in the default place under `root`. */
   imageDir?: string;
-  /** MM-Vet and LLaVA-Bench: the model that grades answers. */
+  /** MM-Vet, LLaVA-Bench, MathVista (when its rules cannot read an answer), MMBench-Video: the model that grades answers. */
   judge?: Judge | JudgeConfig;
 }
 

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { writeFile } from './files.ts';
+import { isPandasNa } from './tsv.ts';
 
 export type XlsxCell = string | number | null;
 
@@ -86,4 +87,13 @@ function zip(entries: [string, Buffer][]): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * VLMEvalKit's evaluation input for a TSV benchmark: the rows answered, with the given columns of the TSV
+ * (pandas NaN cells empty) and `prediction`, the raw answer, last.
+ */
+export function writePredictionSheet(file: string, columns: readonly string[], rows: readonly { id: string; row: Readonly<Record<string, string>> }[], answers: ReadonlyMap<string, string>): void {
+  const answered = rows.filter(({ id }) => answers.has(id));
+  writeXlsx(file, [...columns, 'prediction'], answered.map(({ id, row }) => [...columns.map((c) => (isPandasNa(row[c]) ? null : row[c])), answers.get(id)!]));
 }

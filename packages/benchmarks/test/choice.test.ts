@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { canInfer, choiceIndex, circularHits, Gqa, MmBench, parseScienceQaAnswer, ScienceQaImg, SeedImg } from '../src/index.ts';
 import { readTsv } from '../src/tsv.ts';
-import { collect, fixtureDirs, put, tinyPng } from './helpers.ts';
+import { collect, fixtureDirs, put, readZip, tinyPng } from './helpers.ts';
 
 const newDir = fixtureDirs('choice');
 const LETTER = "\nAnswer with the option's letter from the given choices directly.";
@@ -188,21 +187,3 @@ describe('MMBench circular evaluation', () => {
     await expect(collect(new MmBench({ root }))).rejects.toThrow('mmbench_dev_20230712.tsv: row 1 (index 5): answer: expected one of the row\'s option letters, got "C"');
   });
 });
-
-/** The entries of a zip of stored files, checking each CRC. */
-function readZip(zip: Buffer): Map<string, string> {
-  const entries = new Map<string, string>();
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  let at = zip.readUInt32LE(end + 16);
-  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
-    const size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const data = zip.subarray(local + 30 + zip.readUInt16LE(local + 26), local + 30 + zip.readUInt16LE(local + 26) + size);
-    expect(crc32(data)).toBe(zip.readUInt32LE(at + 16));
-    entries.set(name, data.toString('utf8'));
-    at += 46 + nameLength;
-  }
-  return entries;
-}

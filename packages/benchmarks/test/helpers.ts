@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { afterAll } from 'vitest';
-import type { Benchmark, BenchmarkSample } from '../src/index.ts';
+import { afterAll, expect } from 'vitest';
+import type { Benchmark, BenchmarkSample, Judge, JudgeRequest } from '../src/index.ts';
 
 /** A fresh directory per call under one temp root, removed after the file's tests. */
 export function fixtureDirs(prefix: string): () => string {
@@ -49,4 +49,35 @@ export async function collect(benchmark: Benchmark, limit?: number): Promise<Ben
   const out: BenchmarkSample[] = [];
   for await (const s of benchmark.samples({ limit })) out.push(s);
   return out;
+}
+
+/** A Judge double answering from a list, recording the requests. */
+export function scriptedJudge(answers: string[]): Judge & { seen: JudgeRequest[] } {
+  const seen: JudgeRequest[] = [];
+  return { model: 'double', seen, complete: async (r) => (seen.push(r), answers.shift() ?? '') };
+}
+
+/** A copy of a committed fixture folder (test/fixtures/<name>) in a fresh directory. */
+export function fixtureCopy(newDir: () => string, name: string): string {
+  const dir = newDir();
+  cpSync(join(import.meta.dirname, 'fixtures', name), dir, { recursive: true });
+  return dir;
+}
+
+/** The entries of a zip of stored files, checking each CRC. */
+export function readZip(zip: Buffer): Map<string, string> {
+  const entries = new Map<string, string>();
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = zip.readUInt32LE(end + 16);
+  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const data = zip.subarray(local + 30 + zip.readUInt16LE(local + 26), local + 30 + zip.readUInt16LE(local + 26) + size);
+    expect(crc32(data)).toBe(zip.readUInt32LE(at + 16));
+    entries.set(name, data.toString('utf8'));
+    at += 46 + nameLength;
+  }
+  return entries;
 }

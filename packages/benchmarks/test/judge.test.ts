@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  gradeMmvet, type Judge, type JudgeRequest, LlavaBench, MMVET_PROMPT, MmVet, mmvetQuery, openAiJudge, parseMmvetScore, parseReviewScores, REVIEW_RULE, REVIEW_SYSTEM,
+  gradeMmvet, LlavaBench, MMVET_PROMPT, MmVet, mmvetQuery, openAiJudge, parseMmvetScore, parseReviewScores, REVIEW_RULE, REVIEW_SYSTEM,
 } from '../src/index.ts';
-import { collect, fixtureDirs, jsonl, put, tinyPng } from './helpers.ts';
+import { collect, fixtureDirs, jsonl, put, scriptedJudge, tinyPng } from './helpers.ts';
 
 const newDir = fixtureDirs('judge');
 
@@ -31,11 +31,6 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-/** A Judge double answering from a list, recording the requests. */
-function scriptedJudge(answers: string[]): Judge & { seen: JudgeRequest[] } {
-  const seen: JudgeRequest[] = [];
-  return { model: 'double', seen, complete: async (r) => (seen.push(r), answers.shift() ?? '') };
-}
 
 describe('OpenAI-compatible judge', () => {
   it('posts chat completions with the key from the environment, retrying 429 and 5xx', async () => {

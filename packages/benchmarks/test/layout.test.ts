@@ -15,6 +15,9 @@ describe('benchmark inputs and the standard layout', () => {
     expect(inputs('vqav2', { split: 'test-dev2015' })).toEqual([{ path: '/b/v2_OpenEnded_mscoco_test-dev2015_questions.json', kind: 'file' }, { path: '/b/test2015', kind: 'folder' }]);
     expect(inputs('mmbench', { file: 'mmbench_test.tsv' })).toEqual([{ path: '/b/mmbench_test.tsv', kind: 'file' }]);
     expect(inputs('mme', {})).toHaveLength(14);
+    expect(inputs('mathvista', {})).toEqual([{ path: '/b/MathVista_MINI.tsv', kind: 'file' }]);
+    expect(inputs('video_mme', {})).toEqual([{ path: '/b/videomme/test-00000-of-00001.parquet', kind: 'file' }, { path: '/b/data', kind: 'folder' }]);
+    expect(inputs('mmbench_video', { imageDir: '/v' })).toEqual([{ path: '/b/MMBench-Video.tsv', kind: 'file' }, { path: '/v', kind: 'folder' }]);
   });
 
   it('findBenchmarks lists every benchmark of the layout with the inputs that are missing', () => {
@@ -24,7 +27,8 @@ describe('benchmark inputs and the standard layout', () => {
     put(join(root, 'eval/pope/coco_pope_random.json'), '');
     mkdirSync(join(root, 'eval/mmbench/mmbench_dev_20230712.tsv'), { recursive: true }); // a folder where a file belongs
     const found = Object.fromEntries(findBenchmarks(root).map((b) => [b.name, b]));
-    expect(Object.keys(found)).toEqual(['textvqa', 'gqa', 'pope', 'mme', 'scienceqa_img', 'mmbench', 'seed_img', 'mmvet', 'llava_bench_wild']);
+    expect(Object.keys(found)).toEqual(['textvqa', 'gqa', 'pope', 'mme', 'scienceqa_img', 'mmbench', 'seed_img', 'mmvet', 'llava_bench_wild', 'mathvista', 'video_mme', 'mmbench_video']);
+    expect(found.video_mme.missing.map((i) => i.path)).toEqual([join(root, 'eval/video-mme/videomme/test-00000-of-00001.parquet'), join(root, 'eval/video-mme/data')]);
     expect(found.gqa.missing).toEqual([]);
     expect(found.gqa.root).toBe(join(root, 'eval/gqa'));
     expect(found.pope.missing.map((i) => i.path)).toEqual([join(root, 'eval/pope/coco_pope_adversarial.json'), join(root, 'eval/pope/coco_pope_popular.json'), join(root, 'coco/val2014')]);

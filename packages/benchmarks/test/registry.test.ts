@@ -8,7 +8,7 @@ describe('BENCHMARKS', () => {
       expect(bench.name).toBe(name);
       expect(bench.missingImages).toEqual([]);
     }
-    expect(Object.keys(BENCHMARKS)).toEqual(['vqav2', 'textvqa', 'gqa', 'pope', 'mme', 'scienceqa_img', 'mmbench', 'seed_img', 'mmvet', 'llava_bench_wild']);
+    expect(Object.keys(BENCHMARKS)).toEqual(['vqav2', 'textvqa', 'gqa', 'pope', 'mme', 'scienceqa_img', 'mmbench', 'seed_img', 'mmvet', 'llava_bench_wild', 'mathvista', 'video_mme', 'mmbench_video']);
   });
 
   it('names the missing file when a benchmark is first used', async () => {

@@ -15,6 +15,7 @@ import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
 import { modelDir, visionTowerDir } from '../resources/models.ts';
+import { sampleImage } from '../resources/sample-image.ts';
 import { referenceCounts } from '../resources/reference-counts.ts';
 import type { BatchPolicy, Resources, SampleImage } from '../resources/resources.ts';
 import { lookup } from './lookup.ts';
@@ -72,7 +73,7 @@ export class ContainerResources implements Resources {
     if (!dataset) {
       const images: SampleImage[] = [];
       for await (const s of (await this.benchmark(run)).samples({ limit: limit ?? undefined })) {
-        images.push({ id: s.id, image: typeof s.image === 'string' ? s.image : Buffer.from(s.image.base64, 'base64'), group: '' });
+        images.push({ id: s.id, image: sampleImage(s), group: '' });
       }
       return images;
     }

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { commitDirectory, DymuError, Rng, temporaryDirectory } from '@dymu/core';
 import { drawImage, IMAGE_KINDS } from './generated-images.ts';
+import { type ParquetCell, writeParquet } from './parquet.ts';
 
 /**
  * Small benchmark folders in each benchmark's official layout and schema (what @dymu/benchmarks
- * reads), over generated images: a few questions each, enough to run every paper file end to end on
+ * reads), over generated images (and, for the video benchmarks, committed tiny videos): a few questions each, enough to run every paper file end to end on
  * generated models. The answers are arbitrary; the numbers mean nothing.
  */
 
@@ -14,12 +15,19 @@ import { drawImage, IMAGE_KINDS } from './generated-images.ts';
 type Put = (path: string, content: string | Buffer) => void;
 /** The i-th generated image (kinds in turn, 64×48) as JPEG or PNG bytes. */
 type Picture = (i: number, format?: 'jpeg' | 'png') => Promise<Buffer>;
+/** Writes rows as one parquet file. */
+type Parquet = (path: string, rows: readonly Record<string, ParquetCell>[]) => Promise<void>;
+
+/** The committed tiny videos (8 frames of 64×48, tools/fixtures/make-fixture-videos.sh), i-th in turn. */
+const VIDEOS = ['testsrc2.mp4', 'rgbtestsrc.mp4'];
+const video = (i: number): Buffer => readFileSync(join(import.meta.dirname, 'fixture-videos', VIDEOS[i % VIDEOS.length]));
+const OPTIONS = ['one', 'two', 'three', 'four'];
 
 const jsonl = (rows: readonly object[]): string => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
 const ten = (answer: string): string[] => Array.from({ length: 10 }, (_, k) => (k < 7 ? answer : 'other'));
 const QUESTIONS = [0, 1, 2, 3];
 
-const WRITERS: Readonly<Record<string, (put: Put, picture: Picture) => Promise<void>>> = {
+const WRITERS: Readonly<Record<string, (put: Put, picture: Picture, parquet: Parquet) => Promise<void>>> = {
   async gqa(put, picture) {
     const questions = Object.fromEntries(QUESTIONS.map((i) => [`q${i}`, { imageId: `n${i}`, question: `What colour is object ${i}?`, answer: i % 2 ? 'red' : 'blue', isBalanced: true, types: { structural: 'query', semantic: 'attr' } }]));
     put('testdev_balanced_questions.json', JSON.stringify(questions));
@@ -76,6 +84,37 @@ const WRITERS: Readonly<Record<string, (put: Put, picture: Picture) => Promise<v
     put('answers_gpt4.jsonl', jsonl(QUESTIONS.map((i) => ({ question_id: i, text: `A generated pattern, number ${i}.`, answer_id: `a${i}`, model_id: 'gpt-4-0314' }))));
     for (const i of QUESTIONS) put(`images/${i}.jpg`, await picture(i));
   },
+  async mathvista(put, picture) {
+    const header = ['index', 'image', 'question', 'answer', 'choices', 'precision', 'unit', 'question_type', 'answer_type', 'task', 'skills', 'answer_option'];
+    // a question spans lines, so its cell is quoted
+    const quoted = (lines: string[]) => `"${lines.join('\n')}"`;
+    const rows = await Promise.all(QUESTIONS.map(async (i) => {
+      const image = (await picture(i)).toString('base64');
+      const question = `Question: How many shapes are in picture ${i}?`;
+      if (i % 2) {
+        const hint = 'Hint: Please answer the question requiring an integer answer and provide the final value, e.g., 1, 2, 3, at the end.';
+        return [String(i), image, quoted([hint, question]), String(i), 'nan', 'nan', 'nan', 'free_form', 'integer', 'math word problem', "['arithmetic reasoning']", 'nan'];
+      }
+      const hint = 'Hint: Please answer the question and provide the correct option letter, e.g., A, B, C, D, at the end.';
+      const choices = quoted([hint, question, 'Choices:', ...OPTIONS.map((o, k) => `(${'ABCD'[k]}) ${o}`)]);
+      return [String(i), image, choices, OPTIONS[i % 4], `[${OPTIONS.map((o) => `'${o}'`).join(', ')}]`, 'nan', 'nan', 'multi_choice', 'text', 'figure question answering', "['numeric commonsense']", 'ABCD'[i % 4]];
+    }));
+    put('MathVista_MINI.tsv', `${[header, ...rows].map((r) => r.join('\t')).join('\n')}\n`);
+  },
+  async video_mme(put, _picture, parquet) {
+    const durations = ['short', 'medium', 'long'];
+    await parquet('videomme/test-00000-of-00001.parquet', QUESTIONS.map((i) => ({
+      video_id: String(i).padStart(3, '0'), duration: durations[i % 3], domain: 'Knowledge', sub_category: 'Astronomy', url: `https://www.youtube.com/watch?v=fixture${i}`, videoID: `fixture${i}`,
+      question_id: `${String(i).padStart(3, '0')}-1`, task_type: 'Counting Problem', question: `How many shapes move in video ${i}?`, options: OPTIONS.map((o, k) => `${'ABCD'[k]}. ${o}`), answer: 'ABCD'[i % 4],
+    })));
+    for (const i of QUESTIONS) put(`data/fixture${i}.mp4`, video(i));
+  },
+  async mmbench_video(put) {
+    const header = ['index', 'video', 'video_type', 'question', 'answer', 'dimensions', 'video_path'];
+    const rows = QUESTIONS.map((i) => [String(i + 1), `v${i}`, 'fixture', `What happens in video ${i}?`, 'Coloured patterns move.', i % 2 ? "['Counting']" : "['Video Topic', 'Causal Reasoning']", `./video/v${i}.mp4`]);
+    put('MMBench-Video.tsv', `${[header, ...rows].map((r) => r.join('\t')).join('\n')}\n`);
+    for (const i of QUESTIONS) put(`video/v${i}.mp4`, video(i));
+  },
 };
 
 export const FIXTURE_BENCHMARKS = Object.keys(WRITERS);
@@ -100,7 +139,11 @@ export async function benchmarkFixture(benchmark: string, seed: number, cache: s
     const image = sharp(pixels.subarray(0, 64 * 48 * 3), { raw: { width: 64, height: 48, channels: 3 } });
     return (format === 'png' ? image.png() : image.jpeg({ quality: 90 })).toBuffer();
   };
-  await write(put, picture);
+  const parquet: Parquet = async (path, rows) => {
+    mkdirSync(dirname(join(temporary, path)), { recursive: true });
+    await writeParquet(join(temporary, path), rows);
+  };
+  await write(put, picture, parquet);
   commitDirectory(temporary, dir);
   return dir;
 }

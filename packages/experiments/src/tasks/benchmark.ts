@@ -1,5 +1,6 @@
 import type { BenchmarkSample, Cell as BenchmarkCell, SampleScore } from '@dymu/benchmarks';
 import type { Column, ColumnType, Row, Task } from './task.ts';
+import { sampleImage } from '../resources/sample-image.ts';
 import { paperScore } from './paper-score.ts';
 import { tokenMetrics } from './tokens.ts';
 
@@ -50,7 +51,7 @@ export const benchmarkTask: Task = {
         for (let start = from; start < to; start += execution.batch) {
           const batch = samples.slice(start, Math.min(to, start + execution.batch));
           const t0 = performance.now();
-          const questions = batch.map((s) => ({ images: [typeof s.image === 'string' ? s.image : Buffer.from(s.image.base64, 'base64')], question: s.prompt }));
+          const questions = batch.map((s) => ({ images: [sampleImage(s)], question: s.prompt }));
           const answers = await vlm.answer(questions, { policy: policy(batch.map((s) => s.id)), vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS });
           const ms = (performance.now() - t0) / batch.length;
           answers.forEach((answer, j) => rows.push({
