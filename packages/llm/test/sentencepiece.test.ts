@@ -76,7 +76,7 @@ describe.each([
   });
 });
 
-describe('legacy: false (the Metaspace pre-tokenizer of transformers ≥ 4.41 conversions)', () => {
+describe('legacy: false (the Metaspace pre-tokenizer that current transformers converts it into)', () => {
   const { tokenizer, cases, byText } = load('llama-like.model', { legacy: false, add_eos_token: true });
 
   it('equals sentencepiece except that one leading space is taken as the prefix space', () => {
