@@ -65,12 +65,13 @@ sweep:
     for (const row of rows) {
       expect(typeof row.prediction).toBe('string');
       expect(['yes', 'no']).toContain(row.parsed);
-      expect(row).toMatchObject({ tokens: 64, tokens_cls: 65, meta: '{"kind":"photo"}' });
+      expect(row).toMatchObject({ tokens: 64, tokens_cls: 65, tokens_full: 64, meta: '{"kind":"photo"}' });
       expect(row.virtual).toBeGreaterThan(64);
     }
-    for (const row of tome.rows()) expect(row).toMatchObject({ tokens: 64 - 3 * 8, tokens_cls: 65 - 3 * 8 });
+    for (const row of tome.rows()) expect(row).toMatchObject({ tokens: 64 - 3 * 8, tokens_cls: 65 - 3 * 8, tokens_full: 64 });
     const summary = readArrowFile(join(none.path, 'summary.arrow')).rows[0];
-    expect(summary).toMatchObject({ count: 2, tokens_cls: 65, samples: 2 });
+    expect(summary).toMatchObject({ count: 2, tokens_cls: 65, samples: 2, tokens_share: 1, tokens_full: 64 });
+    expect(readArrowFile(join(tome.path, 'summary.arrow')).rows[0]).toMatchObject({ tokens_share: 40 / 64, tokens_share_std: 0 });
     expect([0, 50, 100]).toContain(summary.accuracy);
     const scores = readArrowFile(join(none.path, 'scores.arrow'));
     expect(scores.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['run_id:utf8', 'id:utf8', 'parsed:utf8', 'score:float64']);

@@ -106,15 +106,19 @@ function averageStat(bySeed: ReadonlyMap<string, PerSeed>): SeedStat | null {
   return { mean: average, std: sampleStd(perSeedAverage), n: counts.length === 0 ? 1 : Math.min(...counts), shared: AVERAGED.every((key) => bySeed.get(key)!.shared) };
 }
 
-/** Our visual tokens (see ComparedRow.tokens); `percent`: relative to the unmerged count (`tokens_cls_full`). */
+/**
+ * Our visual tokens (see ComparedRow.tokens); `percent`: relative to the unmerged count, per image
+ * where the run has it (`tokens_share`, OneVision's AnyRes), else of the mean (`tokens_cls_full`).
+ */
 function tokenStat(runs: readonly OurRun[], percent: boolean): ComparedRow['tokens'] {
   const inputs = new Map<string, OurRun[]>();
   for (const run of runs) if (run.metrics.tokens_cls !== undefined) inputs.set(run.benchmark ?? '', [...(inputs.get(run.benchmark ?? '') ?? []), run]);
   if (inputs.size === 0) return null;
   const scale = (run: OurRun) => (percent ? 100 / run.metrics.tokens_cls_full : 1);
+  const share = (run: OurRun) => percent && run.metrics.tokens_share !== undefined;
   const perInput = [...inputs.values()].map((own) => ({
-    mean: mean(own.map((r) => r.metrics.tokens_cls * scale(r))),
-    std: mean(own.map((r) => (r.metrics.tokens_cls_std ?? NaN) * scale(r))),
+    mean: mean(own.map((r) => (share(r) ? 100 * r.metrics.tokens_share : r.metrics.tokens_cls * scale(r)))),
+    std: mean(own.map((r) => (share(r) ? 100 * (r.metrics.tokens_share_std ?? NaN) : (r.metrics.tokens_cls_std ?? NaN) * scale(r)))),
   }));
   return { mean: mean(perInput.map((p) => p.mean)), std: mean(perInput.map((p) => p.std)) };
 }

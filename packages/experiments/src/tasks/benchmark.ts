@@ -2,6 +2,7 @@ import type { BenchmarkSample, Cell as BenchmarkCell, SampleScore } from '@dymu/
 import type { Column, ColumnType, Row, Task } from './task.ts';
 import { sampleImage } from '../resources/sample-image.ts';
 import { paperScore } from './paper-score.ts';
+import { tokenShareMetrics } from './token-share.ts';
 import { tokenMetrics } from './tokens.ts';
 
 /** LLaVA's evaluation scripts generate at most 128 new tokens, greedily. */
@@ -15,6 +16,7 @@ const BENCHMARK_COLUMNS: readonly Column[] = [
   { name: 'meta', type: 'utf8' },
   { name: 'tokens', type: 'int32' },
   { name: 'tokens_cls', type: 'int32' },
+  { name: 'tokens_full', type: 'int32' },
   { name: 'unique', type: 'int32' },
   { name: 'virtual', type: 'int32' },
   { name: 'encode_ms', type: 'float64' },
@@ -31,7 +33,8 @@ const BENCHMARK_COLUMNS: readonly Column[] = [
  * `execution.batch` at a time (left-padded prompts, each with its own merge map; the answers are
  * those of one at a time, see @dymu/llm's Vlm.answer). At the end the benchmark scores every prediction by its official rules:
  * its metrics go to the summary, with `score` (its share of the paper's Avg, paper-score.ts), the
- * token statistics of the tokens task and `tokens_cls_full` (the count without merging); its
+ * token statistics of the tokens task, `tokens_cls_full` (the count without merging) and the share of
+ * the full model's tokens per image (`tokens_full`; token-share.ts, as the paper counts OneVision); its
  * per-sample score rows go to scores.arrow.
  */
 export const benchmarkTask: Task = {
@@ -62,6 +65,7 @@ export const benchmarkTask: Task = {
             meta: JSON.stringify(batch[j].meta),
             tokens: answer.visualTokens,
             tokens_cls: answer.visualTokensWithClass,
+            tokens_full: answer.fullTokens,
             unique: answer.unique,
             virtual: answer.virtual,
             encode_ms: answer.timings.encodeMs,
@@ -75,7 +79,7 @@ export const benchmarkTask: Task = {
       async summarize(rows) {
         const scored = await benchmark.score(rows.map((r) => ({ id: r.id as string, answer: r.prediction as string })));
         const full = vlm.encoder.patches + (vlm.encoder.config.classToken ? 1 : 0);
-        return { metrics: { ...scored.metrics, ...paperScore(benchmark.name, scored.metrics), ...tokenMetrics(rows), tokens_cls_full: full }, scores: scoreTable(scored.rows) };
+        return { metrics: { ...scored.metrics, ...paperScore(benchmark.name, scored.metrics), ...tokenMetrics(rows), ...tokenShareMetrics(rows), tokens_cls_full: full }, scores: scoreTable(scored.rows) };
       },
     };
   },
