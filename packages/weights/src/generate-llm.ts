@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DymuError } from '@dymu/core';
 import { makeVitModel, normal, TORCH_DTYPE, type TensorSpec, writeGeneratedWeights } from './generate.ts';
+import { type VlmLayout, writeLlavaHf } from './generate-llava-hf.ts';
 import { type Json, writeJson } from './json.ts';
 import { type LlavaConfig, type LlmConfig, type LlmFamily, parseLlavaConfig, parseLlmConfig } from './llm-config.ts';
 import type { DType } from './safetensors.ts';
 import { byteLevelBpe, type TokenizerFiles } from './tokenizer-json.ts';
-import type { VitConfig } from './vit-config.ts';
+import { readVitConfig, type VitConfig } from './vit-config.ts';
 
 interface LlmPresetFields {
   hidden_size: number;
@@ -114,7 +115,10 @@ export function makeLlmModel(opts: MakeLlmOptions): { dir: string; config: LlmCo
   return { dir: opts.out, config: plan.config };
 }
 
-export type MakeVlmOptions = Omit<MakeLlmOptions, 'layers'>;
+export interface MakeVlmOptions extends Omit<MakeLlmOptions, 'layers'> {
+  /** 'original' (default), or one checkpoint as llava-hf publishes it ('llava-hf') or transformers ≥ 4.52 saves it: see writeLlavaHf. */
+  layout?: VlmLayout;
+}
 
 /**
  * OneVision's AnyRes fields as lmms-lab's checkpoints write them, with a pinpoint list for the tiny
@@ -135,6 +139,7 @@ const ONEVISION_ANYRES: Json = {
  * SigLIP for qwen2) is generated into `vision_tower/`, which `mm_vision_tower` names relative to the directory.
  */
 export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: LlavaConfig; vision: VitConfig } {
+  if (opts.layout !== undefined && opts.layout !== 'original') return makeLlavaHf({ ...opts, layout: opts.layout });
   const family = FAMILY[opts.family];
   const vision = makeVitModel({ arch: family.vision, preset: 'tiny', seed: opts.seed, out: join(opts.out, 'vision_tower'), dtype: opts.dtype }).config;
   const llava: Json = {
@@ -157,6 +162,18 @@ export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: Llava
   const newline = opts.family === 'qwen2' ? [normal('model.image_newline', [D], 1)] : [];
   writeLlm(opts, plan, [...plan.tensors, ...projector, ...newline]);
   return { dir: opts.out, config, vision };
+}
+
+/** The same model as the original layout gives (same seed, same values), converted into the llava-hf layout. */
+function makeLlavaHf(opts: MakeVlmOptions & { layout: Exclude<VlmLayout, 'original'> }): { dir: string; config: LlavaConfig; vision: VitConfig } {
+  const staging = mkdtempSync(join(dirname(resolve(opts.out)), '.original-'));
+  try {
+    makeVlmModel({ ...opts, layout: 'original', out: staging });
+    const config = writeLlavaHf(staging, opts.out, { layout: opts.layout, dtype: opts.dtype, maxShardBytes: opts.maxShardBytes });
+    return { dir: opts.out, config, vision: readVitConfig(opts.out) };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 function writeLlm(opts: MakeVlmOptions, plan: LlmModelPlan, tensors: TensorSpec[]): void {

@@ -11,5 +11,6 @@ export { type LlmFamily, type LlmConfig, type LlavaConfig, readLlmConfig, parseL
 export { type LlmLayerWeights, LlmWeights, projectorWeights, checkProjectorWeights } from './llm-weights.ts';
 export { type TokenizerSpec, type TokenizerFiles, byteLevelBpe, byteSymbols } from './tokenizer-json.ts';
 export { LLM_PRESETS, type MakeLlmOptions, type MakeVlmOptions, type LlmModelPlan, planLlmModel, makeLlmModel, makeVlmModel } from './generate-llm.ts';
+export { type VlmLayout, writeLlavaHf } from './generate-llava-hf.ts';
 export { quantizePerChannel, quantizeInt4Blocks, type QuantizedCodes } from './quantize.ts';
 export { quantizedWeights, INT4_BLOCK, type QuantizeTarget } from './quantized-store.ts';

@@ -65,7 +65,7 @@ export class LlmWeights<W extends Weight = Float32Array> {
   }
 }
 
-/** The LLaVA projector's linear layers in order: `model.mm_projector.{0,2,4,…}` (mlpNx_gelu) or `model.mm_projector` (linear). */
+/** The LLaVA projector's linear layers in order: `model.mm_projector.{0,2,4,…}` (mlpNx_gelu; llava-hf's linear_1, linear_2) or `model.mm_projector` (linear). */
 export function projectorWeights(store: WeightStore, config: LlavaConfig): Linear[] {
   return projector(config, (name, shape) => store.get(name, shape));
 }
@@ -75,9 +75,9 @@ export function checkProjectorWeights(store: WeightStore, config: LlavaConfig): 
 }
 
 function projector<W extends Weight>(config: LlavaConfig, read: Read<W>): Linear<W>[] {
-  const { type, depth, inFeatures, outFeatures } = config.projector;
+  const { type, depth, inFeatures, outFeatures, bias } = config.projector;
   const names = type === 'linear' ? ['model.mm_projector'] : Array.from({ length: depth }, (_, i) => `model.mm_projector.${2 * i}`);
-  return names.map((name, i) => linear(read, name, outFeatures, i === 0 ? inFeatures : outFeatures, true));
+  return names.map((name, i) => linear(read, name, outFeatures, i === 0 ? inFeatures : outFeatures, bias));
 }
 
 function layer<W extends Weight>(c: LlmConfig, read: Read<W>, i: number): LlmLayerWeights<W> {
