@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { type DType, LLM_PRESETS, makeVlmModel } from '@dymu/weights';
+import { type DType, LLM_PRESETS, makeVlmModel, type VlmLayout } from '@dymu/weights';
 
 interface Args {
   family: 'llama' | 'qwen2';
@@ -8,11 +8,12 @@ interface Args {
   seed: number;
   dtype: string;
   'shard-mb'?: number;
+  layout: VlmLayout;
 }
 
 export const makeVlmCommand: CommandModule<object, Args> = {
   command: 'make-vlm',
-  describe: 'Write a generated LLaVA checkpoint (decoder + mlp2x_gelu projector, tiny vision tower in vision_tower/) with deterministic weights',
+  describe: 'Write a generated LLaVA checkpoint (decoder + mlp2x_gelu projector, tiny vision tower in vision_tower/, or all in one llava-hf checkpoint) with deterministic weights',
   builder: (y) =>
     y
       .option('family', { choices: ['llama', 'qwen2'] as const, default: 'llama' as const, describe: 'llama: LLaVA-1.5 (Vicuna + CLIP); qwen2: LLaVA-OneVision (Qwen2 + SigLIP)' })
@@ -20,7 +21,12 @@ export const makeVlmCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
       .option('seed', { type: 'number', default: 0 })
       .option('dtype', { choices: ['F32', 'F16', 'BF16'], default: 'F32' })
-      .option('shard-mb', { type: 'number', describe: 'shard the weights (model.safetensors.index.json) at this size' }),
+      .option('shard-mb', { type: 'number', describe: 'shard the weights (model.safetensors.index.json) at this size' })
+      .option('layout', {
+        choices: ['original', 'llava-hf', 'llava-hf-4.52'] as const,
+        default: 'original' as const,
+        describe: "original: as the LLaVA authors publish it; llava-hf: one LlavaForConditionalGeneration / LlavaOnevision… checkpoint as on the Hub; llava-hf-4.52: as transformers >= 4.52 saves it",
+      }),
   handler: (args) => {
     const t0 = performance.now();
     const { dir, config, vision } = makeVlmModel({
@@ -30,11 +36,12 @@ export const makeVlmCommand: CommandModule<object, Args> = {
       out: args.out,
       dtype: args.dtype as DType,
       maxShardBytes: args['shard-mb'] === undefined ? undefined : args['shard-mb'] * 2 ** 20,
+      layout: args.layout,
     });
     const llm = config.llm;
     console.log(
       `wrote ${dir}: ${llm.family} ${args.preset} (${llm.numLayers} layers, width ${llm.hiddenSize}, ${llm.numHeads}/${llm.numKvHeads} heads, vocab ${llm.vocabSize}), ` +
-        `${config.projector.type} projector, ${vision.arch} vision tower in ${config.visionTower}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `${config.projector.type} projector, ${vision.arch} vision tower ${config.visionTower === '.' ? 'in the same checkpoint' : `in ${config.visionTower}/`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   },
 };
