@@ -125,7 +125,7 @@ execution: { batch: 4, chunk: 4 }
     expect((await query(`SELECT seed, count(*) FROM results_runs WHERE experiment = 'table2' GROUP BY seed`)).rows).toEqual([[null, 4]]); // shared runs
   });
 
-  it('results_runs and results_samples: the run columns, labels, then the own columns of runs and samples', async () => {
+  it('results_runs, results_samples and results_scores: the run columns, labels, then the own columns of runs, samples and scores', async () => {
     const runs = await query('SELECT * FROM results_runs');
     expect(runs.columns).toEqual(['experiment', 'run_id', 'seed', 'status', 'task', 'policy', 'dataset', 'policy+vtu', 'benchmark', 'rows', 'total', 'finished_at']);
     expect(runs.rows).toHaveLength(8);
@@ -134,6 +134,13 @@ execution: { batch: 4, chunk: 4 }
     expect(samples.columns).toContain('tokens_cls');
     expect((await query('SELECT count(*) FROM samples')).rows).toEqual([[samples.rows.length]]);
     expect((await query("SELECT DISTINCT tokens_cls FROM results_samples WHERE policy = 'none'")).rows).toEqual([[65]]);
+    const scores = await query('SELECT "policy+vtu", benchmark, count(*) FROM results_scores GROUP BY ALL ORDER BY ALL');
+    expect(scores.rows).toEqual(['DyMU-low', 'LLaVA-1.5-7B'].flatMap((row) => [[row, 'POPE', 6], [row, 'SQA', 4]]));
+    // Without a benchmark run there are no scores: the view is there, empty.
+    const db = await ResultsDb.open();
+    await db.load(runDirs(ws.results, 'quickstart'), { scores: true });
+    expect((await db.query('SELECT count(*) FROM results_scores')).rows).toEqual([[0]]);
+    db.close();
   });
 
   it('types each label column by its values and renames one that a column of the view has', () => {

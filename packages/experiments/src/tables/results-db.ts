@@ -103,10 +103,13 @@ export class ResultsDb {
     this.connection.closeSync();
   }
 
-  /** One table from Arrow files of possibly different columns: the union by name (a column of two types becomes text); its column names. */
+  /**
+   * One table from Arrow files of possibly different columns: the union by name (a column of two
+   * types becomes text), with experiment and run_id even when there is no file; its column names.
+   */
   private async union(table: string, files: readonly { file: string; experiment: string }[]): Promise<string[]> {
     const read = files.map(({ file, experiment }) => ({ experiment, ...readArrowFile(file) }));
-    const types = new Map<string, ColumnType>([['experiment', 'utf8']]);
+    const types = new Map<string, ColumnType>([['experiment', 'utf8'], ['run_id', 'utf8']]);
     for (const { columns } of read) for (const c of columns) types.set(c.name, types.has(c.name) && types.get(c.name) !== c.type ? 'utf8' : c.type);
     const columns = [...types].map(([name, type]) => ({ name, type }));
     await this.insert(table, columns, read.flatMap(({ experiment, rows }) => rows.map((row) => columns.map(({ name }) => (name === 'experiment' ? experiment : (row[name] ?? null))))));
