@@ -11,6 +11,7 @@ Writes into OUT (default packages/weights/test/fixtures/torch-bin):
   transposed.bin        a non-contiguous tensor (strides (1, 4))
   evil.bin              a pickle that names the global posix.system (must be refused, never run)
   not-a-dict.bin        torch.save(7): a checkpoint that holds no state dict
+  legacy.bin            a state dict in torch.save's format from before torch 1.6 (not a zip; refused)
   missing-entry.bin     mixed.bin without its data/0 entry
   float64.bin           a float64 tensor (a dtype the reader refuses when it is read)
   zip64.bin             mixed.bin rewritten with ZIP64 records (as torch writes for shards > 4 GiB)
@@ -132,6 +133,7 @@ def main():
     torch.save({'t': values(12, 0.3).reshape(3, 4).t()}, os.path.join(OUT, 'transposed.bin'))
     torch.save(evil_pickle(), os.path.join(OUT, 'evil.bin'))
     torch.save(7, os.path.join(OUT, 'not-a-dict.bin'))
+    torch.save({'w': torch.ones(2)}, os.path.join(OUT, 'legacy.bin'), _use_new_zipfile_serialization=False)
     torch.save({'d': values(3, 0.3).double()}, os.path.join(OUT, 'float64.bin'))
     without_entry(os.path.join(OUT, 'mixed.bin'), os.path.join(OUT, 'missing-entry.bin'), '/data/0')
     as_zip64(os.path.join(OUT, 'mixed.bin'), os.path.join(OUT, 'zip64.bin'))

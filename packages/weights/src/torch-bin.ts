@@ -1,7 +1,11 @@
+import { statSync } from 'node:fs';
 import { DymuError, numel, readBytes } from '@dymu/core';
 import { formatShape, type TensorInfo } from './safetensors.ts';
 import { type TorchTensor, parseStateDict } from './torch-pickle.ts';
 import { readZipEntries, type ZipEntry } from './zip.ts';
+
+/** The first byte of a pickle of protocol 2 or later, as the legacy format starts. */
+const PICKLE_PROTO = 0x80;
 
 /**
  * The tensors of a PyTorch checkpoint as torch.save writes it since torch 1.6 (pytorch_model.bin):
@@ -11,6 +15,8 @@ import { readZipEntries, type ZipEntry } from './zip.ts';
  * (views) point into the same bytes. Non-contiguous tensors are refused.
  */
 export function readTorchBin(file: string): TensorInfo[] {
+  const magic = readBytes(file, new Uint8Array(Math.min(1, statSync(file).size)), 0);
+  if (magic[0] === PICKLE_PROTO) throw new DymuError("is a pickle, not a zip: torch.save's legacy format (before torch 1.6) is not read; save it again with a newer torch", { file });
   const entries = readZipEntries(file);
   const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length !== 1) throw new DymuError(`expected one <archive>/data.pkl entry, found ${pickles.length}: not a torch.save checkpoint`, { file });

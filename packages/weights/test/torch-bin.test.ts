@@ -112,6 +112,10 @@ describe('PyTorch checkpoints (torch.save zip format)', () => {
       expect(() => store.get('d')).toThrow(`${join(root, 'float64', 'pytorch_model.bin')}: d: dtype F64 cannot be read as float32 (only F32, F16, BF16)`);
     });
 
+    it("torch.save's legacy format (before torch 1.6)", () => {
+      refuses(join(fixtures, 'legacy.bin'), "is a pickle, not a zip: torch.save's legacy format (before torch 1.6) is not read");
+    });
+
     it('a checkpoint that holds no state dict', () => {
       refuses(join(fixtures, 'not-a-dict.bin'), 'holds 7, not a state dict (a dict of tensors)');
     });
