@@ -18,6 +18,7 @@ describe('plot data', () => {
   it('groups rows into methods by the label without its schedule level', () => {
     expect(splitLevel('DyMU-low')).toEqual({ method: 'DyMU', level: 'low' });
     expect(splitLevel('ToMe-94')).toEqual({ method: 'ToMe', level: '94' });
+    expect(splitLevel('ToMe r8')).toEqual({ method: 'ToMe', level: 'r8' });
     expect(splitLevel('DyMU-SigLIP-high')).toEqual({ method: 'DyMU-SigLIP', level: 'high' });
     expect(splitLevel('LLaVA-1.5-7B')).toEqual({ method: 'LLaVA-1.5-7B', level: 'LLaVA-1.5-7B' });
     expect(splitLevel('DyMU-mid, LLaVA-mix')).toEqual({ method: 'DyMU, LLaVA-mix', level: 'mid' });

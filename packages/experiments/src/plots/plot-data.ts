@@ -36,12 +36,12 @@ export interface MetricChoice {
   readonly name: string;
 }
 
-const LEVEL = /^(.+?)[-_ ](low|mid|high|\d+(?:\.\d+)?)$/i;
+const LEVEL = /^(.+?)[-_ ](low|mid|high|r?\d+(?:\.\d+)?)$/i;
 
 /**
  * A row label without its schedule level, and the level: `DyMU-low` → DyMU, low; `ToMe-94` → ToMe,
- * 94; each part of a label of several sweep keys (`DyMU-mid, LLaVA-mix`) on its own. A label with
- * no level is its own method and labels its point with itself.
+ * 94 (`ToMe-r8` → ToMe, r8); each part of a label of several sweep keys (`DyMU-mid, LLaVA-mix`) on
+ * its own. A label with no level is its own method and labels its point with itself.
  */
 export function splitLevel(label: string): { method: string; level: string } {
   const parts = label.split(', ').map((part) => LEVEL.exec(part));
