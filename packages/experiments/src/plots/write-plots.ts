@@ -58,9 +58,10 @@ export async function writePlot(experiment: Experiment, results: string, options
       return { what: `visual tokens against image complexity, a panel per run`, files: write(svg, options, join(results, experiment.name, 'figures', experiment.name)) };
     }
     const sources = await tokenSources(db, experiment, runs);
-    const [source, metric] = chooseMetric(sources, experiment, options.metric);
-    const data = source.points(metric);
-    if (data.methods.every((m) => m.ours.length === 0)) throw new DymuError(`no finished run gives ${metric.name} and visual tokens`, { file: experiment.file });
+    const plots = candidates(sources, experiment, options.metric).map(([source, metric]) => ({ source, metric, data: source.points(metric) }));
+    const found = plots.find((p) => p.data.methods.some((m) => m.ours.length > 0));
+    if (!found) throw new DymuError(`no finished run gives ${options.metric === undefined ? 'a metric' : plots[0].metric.name} and visual tokens`, { file: experiment.file });
+    const { source, metric, data } = found;
     const svg = tokensChartSvg({ title: experiment.description || experiment.name, xLabel: data.tokensLabel, yLabel: data.metric, note: data.bars, methods: data.methods });
     const stem = join(results, experiment.name, 'figures', `${source.name}-${metric.column.replace(/[^\w.-]+/g, '-')}`);
     return { what: `${metric.name} against visual tokens (${source.name}), a line per method`, files: write(svg, options, stem) };
@@ -87,13 +88,16 @@ async function tokenSources(db: ResultsDb, experiment: Experiment, runs: readonl
   return sources.filter((s) => s.metrics.length > 0);
 }
 
-/** The source and metric `wanted` names (default: the first source's Avg, else its first metric); an unknown one lists them all. */
-function chooseMetric(sources: readonly Source[], experiment: Experiment, wanted: string | undefined): [Source, MetricChoice] {
+/**
+ * The source and metric `wanted` names (an unknown one lists them all); without one, every metric
+ * in order of preference: each source's Avg, then its metrics.
+ */
+function candidates(sources: readonly Source[], experiment: Experiment, wanted: string | undefined): [Source, MetricChoice][] {
   if (sources.length === 0) throw new DymuError('nothing to plot: the file has no paper: block and no table with a visual-tokens column and a metric', { file: experiment.file, field: 'tables' });
-  if (wanted === undefined) return [sources[0], pickMetric(sources[0].metrics, 'avg') ?? sources[0].metrics[0]];
+  if (wanted === undefined) return sources.flatMap((s) => [pickMetric(s.metrics, 'avg'), ...s.metrics].flatMap((m) => (m ? [[s, m] as [Source, MetricChoice]] : [])));
   for (const source of sources) {
     const metric = pickMetric(source.metrics, wanted);
-    if (metric) return [source, metric];
+    if (metric) return [[source, metric]];
   }
   const known = sources.map((s) => `${s.name}: ${s.metrics.map((m) => (m.column === m.name ? m.name : `${m.column} (${m.name})`)).join(', ')}`).join('; ');
   throw new DymuError(`no metric ${JSON.stringify(wanted)} to plot (metrics: ${known}; or avg where there is an average)`, { file: experiment.file });
