@@ -9,7 +9,7 @@ export interface ChartPoint {
   readonly tokensStd?: number | null;
   readonly value: number;
   readonly valueStd?: number | null;
-  /** Written beside the point (e.g. the schedule level: low / mid / high). */
+  /** Written beside the point (e.g. the schedule level: low / mid / high); the full model's legend entry names it instead. */
   readonly label?: string;
 }
 
@@ -103,7 +103,7 @@ export function tokensChartSvg(spec: TokensChartSpec, width?: number, height?: n
       }
       for (const p of points) {
         group.push(bars(p, px, py, m.colour), shape(marker, px(p.tokens), py(p.value), m.colour, paper));
-        if (!paper && p.label) group.push(text(px(p.tokens) + 7, py(p.value) - 7, p.label, { size: 11, fill: m.colour }));
+        if (!paper && !m.full && p.label) group.push(text(px(p.tokens) + 7, py(p.value) - 7, p.label, { size: 11, fill: m.colour }));
       }
       parts.push(`<g data-method="${escapeXml(m.name)}" data-source="${paper ? 'paper' : 'ours'}">${group.join('')}</g>`);
     }

@@ -10,7 +10,7 @@ const spec: TokensChartSpec = {
   methods: [
     { name: 'ToMe', ours: [{ tokens: 393, value: 62.3, label: '393' }, { tokens: 94, value: 57.1, valueStd: 0.4, label: '94' }], paper: [{ tokens: 94, value: 56.8 }, { tokens: 393, value: 62 }] },
     { name: 'DyMU', ours: [{ tokens: 195, tokensStd: 47, value: 63, label: 'mid' }, { tokens: 89, tokensStd: 27, value: 61.5, label: 'low' }] },
-    { name: 'LLaVA-1.5-7B', full: true, ours: [{ tokens: 577, value: 64 }], paper: [{ tokens: 576, value: 63.8 }] },
+    { name: 'LLaVA-1.5-7B', full: true, ours: [{ tokens: 577, value: 64, label: 'LLaVA-1.5-7B' }], paper: [{ tokens: 576, value: 63.8 }] },
   ],
 };
 
@@ -56,6 +56,7 @@ describe('the tokens chart', () => {
     // DyMU's tokens bars: a horizontal bar and two caps per point
     expect(groups[4].body.match(/<line/g)).toHaveLength(2 * 3);
     expect(groups[0].body).toMatch(/<polygon/); // the full model: a diamond
+    expect(groups[1].body).not.toContain('<text'); // named by the legend, not beside the marker
     for (const label of ['>ToMe<', '>ToMe (paper)<', '>LLaVA-1.5-7B (paper)<', 'Avg &#60;vs&#62; tokens', '>mid<']) expect(svg).toContain(label);
     expect(svg).not.toContain('>DyMU (paper)<');
   });
