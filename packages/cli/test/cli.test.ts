@@ -83,6 +83,31 @@ describe('dymu CLI', () => {
     expect(virtual - unique).toBe(64 - 40);
   });
 
+  it('chat and visualize preprocess one image the same way by default (one threshold file, one token count) and say how', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-same-'));
+    const vlm = join(dir, 'vlm');
+    expect(dymu('make-vlm', '--out', vlm).code).toBe(0);
+    const tower = join(vlm, 'vision_tower');
+    const thresholds = join(dir, 'thresholds.json');
+    expect(dymu('calibrate', '--model', tower, '--images', join(root, 'assets', 'images'), '--schedule', 'mid', '--batch', '3', '--out', thresholds).code).toBe(0);
+    // coffee.jpg is 512 × 341: padding it to a square or not changes what the tower sees.
+    const chat = dymu('chat', '--vlm', vlm, '--thresholds', thresholds, '--max-new-tokens', '1', image, 'What is this?');
+    expect(chat.code, chat.err).toBe(0);
+    const drawn = (...more: string[]) => dymu('visualize', '--model', tower, '--thresholds', thresholds, image, '--out', join(dir, 'pics'), ...more);
+    const visualized = drawn();
+    expect(visualized.code, visualized.err).toBe(0);
+    const chatTokens = Number(chat.out.match(/coffee\.jpg: \d+ visual tokens \((\d+) with the class token\)/)![1]);
+    const visualizeTokens = Number(visualized.out.match(/coffee\.png: (\d+) tokens \(dtome\)/)![1]);
+    expect(visualizeTokens).toBe(chatTokens);
+    const line = 'preprocessing: pad to square (mean colour), resize shortest edge 64, center crop 64×64';
+    expect(chat.out).toContain(line);
+    expect(visualized.out).toContain(line);
+    // Without the padding the tower sees a centre crop: another count, and named so.
+    const resized = drawn('--preprocess', 'resize');
+    expect(resized.out).toContain('preprocessing: no padding, resize shortest edge 64, center crop 64×64');
+    expect(Number(resized.out.match(/coffee\.png: (\d+) tokens/)![1])).not.toBe(visualizeTokens);
+  }, 240_000);
+
   it('data check reports the benchmark folders too: questions and missing images, or what is missing', () => {
     const data = mkdtempSync(join(tmpdir(), 'cli-data-'));
     const question = (imageId: string) => ({ imageId, question: 'What colour?', answer: 'red', isBalanced: true, types: { structural: 'query', semantic: 'attr' } });

@@ -3,6 +3,7 @@ export { embeddingsGraph, attentionGraph, mlpGraph, postLayerNormGraph } from '.
 export { addMatching, mergeGraph } from './merge-graphs.ts';
 export { VitEncoder, LLAVA_FEATURES, lastHiddenState, emptyTimings, type EncodeTimings, type FeatureSelection, type EncodedImage, type EncodeOptions, type LoadOptions, type BlockObserver } from './vit-encoder.ts';
 export { encodeDecodable } from './decodable.ts';
+export { DEFAULT_PREPROCESS, describePreprocessing, padMode, vlmPreprocess, type Preprocess } from './preprocess-choice.ts';
 export { readVideoFrames, probeVideo, uniformFrameIndices, ONEVISION_FRAMES, type VideoFrames, type VideoInfo } from './video.ts';
 export { anyresLayout, parsePinpoints, selectBestResolution, resizeAndPadBox, cropBoxes, gridShape, unpadRegion, maxCropsShape, type AnyresLayout, type AnyresSpec, type Pinpoint, type Box, type PadBox, type Region } from './anyres.ts';
 export { anyresViews, type AnyresViews } from './anyres-views.ts';

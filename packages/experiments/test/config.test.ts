@@ -31,14 +31,14 @@ describe('experiment files', () => {
     throw new Error('expected an error');
   };
 
-  it('fills in defaults: task tokens, policy none, VTU on, three seeds, LLaVA features', () => {
+  it('fills in defaults: task tokens, policy none, VTU on, three seeds, LLaVA features, pad to square (a bare tower)', () => {
     const e = load(base);
     expect(e.name).toBe('exp');
     expect(e.seeds).toEqual([0, 1, 2]);
     expect(e.points).toHaveLength(1);
     expect(e.points[0].config).toEqual({
       task: 'tokens',
-      model: { encoder: '/models/clip', llm: null, features: 'llava', pad: false },
+      model: { encoder: '/models/clip', llm: null, features: 'llava', pad: true },
       policy: { name: 'none' },
       vtu: true,
       limit: null,
@@ -50,7 +50,7 @@ describe('experiment files', () => {
   it('model.llmWeights: int8 / int4 are part of the resolved config (so of the run id); float32, the default, leaves it as it was', () => {
     const withLlm = `model:\n  llm: /models/llava\n  encoder: /models/clip\n  llmWeights: WEIGHTS\ndatasets: [{ name: folder, dir: /images }]\n`;
     expect(load(withLlm.replace('WEIGHTS', 'int8')).points[0].config.model.llmWeights).toBe('int8');
-    expect(load(withLlm.replace('WEIGHTS', 'float32')).points[0].config.model).toEqual({ encoder: '/models/clip', llm: '/models/llava', features: 'llava', pad: false });
+    expect(load(withLlm.replace('WEIGHTS', 'float32')).points[0].config.model).toEqual({ encoder: '/models/clip', llm: '/models/llava', features: 'llava' }); // pad: the VLM's own
     expect(error(withLlm.replace('WEIGHTS', 'fp8'))).toMatch(/model\.llmWeights: .*float32, int8, int4/);
   });
 

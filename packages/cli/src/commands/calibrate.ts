@@ -1,6 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+// Imported, not read relative to this file: the bundle (npm run build) lives elsewhere.
+import rootPackage from '../../../../package.json' with { type: 'json' };
 import { Progress } from '@dymu/core';
 import { arrayRange, describeCalibrationJobs, runShardsLocally, submitCalibration, type CalibrationArray } from '@dymu/cluster';
 import { encodeDecodable, VitEncoder } from '@dymu/encoders';
@@ -29,8 +31,9 @@ import {
 } from '@dymu/merging';
 import { numPatches, readVitConfig } from '@dymu/weights';
 import { DYMU_COMMAND, slurmResources, withExecutorOptions, type ExecutorArgs } from '../executor-options.ts';
+import { preprocessChoice, preprocessFromArgs, withPreprocessOptions, type PreprocessArgs } from '../preprocess-options.ts';
 
-interface Args extends ExecutorArgs {
+interface Args extends ExecutorArgs, PreprocessArgs {
   model?: string;
   images?: string;
   schedule?: string;
@@ -41,7 +44,6 @@ interface Args extends ExecutorArgs {
   out: string;
   checkpoint?: string;
   bf16: boolean;
-  pad: boolean;
   layout: CalibrationLayout;
   restart: boolean;
   shard?: string;
@@ -57,7 +59,7 @@ export const calibrateCommand: CommandModule<object, Args> = {
   describe: "Calibrate DToMe's per-block thresholds on unlabelled images (DyMU's batch-level rule) and write a threshold file; in shards, here or on Slurm",
   builder: (y) =>
     withExecutorOptions(
-      y
+      withPreprocessOptions(y)
         .option('model', { type: 'string', describe: 'model directory in Hugging Face layout' })
         .option('images', { type: 'string', describe: 'a directory of images (recursive) or a text file with one image path per line' })
         .option('schedule', { type: 'string', describe: 'low | mid | high, or a JSON file with the list of r_i (one per block)' })
@@ -68,7 +70,6 @@ export const calibrateCommand: CommandModule<object, Args> = {
         .option('out', { type: 'string', demandOption: true, describe: 'threshold file to write' })
         .option('checkpoint', { type: 'string', describe: 'resumable progress (default: <out>.checkpoint.json; a shard keeps its own next to its file)' })
         .option('bf16', { type: 'boolean', default: false, describe: "average the batch thresholds in emulated bfloat16, as the official code's running mean" })
-        .option('pad', { type: 'boolean', default: false, describe: "LLaVA-1.5's pad-to-square with the mean colour" })
         .option('layout', {
           choices: CALIBRATION_LAYOUTS,
           default: 'compact' as CalibrationLayout,
@@ -110,11 +111,12 @@ export const calibrateCommand: CommandModule<object, Args> = {
       return merge(readShardFiles(Array.from({ length: shards }, (_, index) => shardFilePath(args.out, { index, count: shards }))), args.out);
     }
     const encoder = await VitEncoder.load(args.model!, { features: CALIBRATION_FEATURES });
+    const pad = preprocessFromArgs(args, encoder.preprocessing);
     let progress: Progress | undefined;
     const run: CalibrationRun = {
       ...calibration,
       encodeBatch: async (names, policy) => {
-        const skipped = (await encodeDecodable(encoder, names.map(calibration.path), { policy, pad: args.pad ? 'pad-to-square' : 'none' })).map((i) => names[i]);
+        const skipped = (await encodeDecodable(encoder, names.map(calibration.path), { policy, pad })).map((i) => names[i]);
         if (skipped.length > 0) console.warn(`warning: cannot decode ${skipped.join(', ')}: left out of its batch`);
         return skipped;
       },
@@ -172,7 +174,7 @@ function calibrateArgs(args: Args): string[] {
     ...(args.limit === undefined ? [] : ['--limit', String(args.limit)]),
     ...['--seed', String(args.seed), '--out', args.out, '--layout', args.layout],
     ...(args.bf16 ? ['--bf16'] : []),
-    ...(args.pad ? ['--pad'] : []),
+    ...['--preprocess', preprocessChoice(args)],
   ];
 }
 
@@ -211,6 +213,5 @@ function report(file: ThresholdFile, out: string): void {
 }
 
 function toolVersion(): { name: string; version: string } {
-  const root = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
-  return { name: root.name, version: root.version };
+  return { name: rootPackage.name, version: rootPackage.version };
 }

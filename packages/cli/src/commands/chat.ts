@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { describePreprocessing, vlmPreprocess } from '@dymu/encoders';
 import { Vlm } from '@dymu/llm';
 import { policyFromArgs, withPolicyOptions, type PolicyArgs } from '../policy-options.ts';
 
@@ -56,6 +57,7 @@ export const chatCommand: CommandModule<object, Args> = {
     console.log(answer.text);
     const withClass = answer.visualTokensWithClass === answer.visualTokens ? '' : ` (${answer.visualTokensWithClass} with the class token)`;
     console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens${withClass}, policy ${policy.name}`);
+    console.log(describePreprocessing(vlmPreprocess(vlm.config.imageAspectRatio), vlm.encoder.preprocessing));
     console.log(`LLM input: ${answer.virtual} positions over ${answer.unique} unique rows (VTU ${args.vtu ? 'on' : 'off'}, template ${vlm.template.name})`);
     console.log(
       `load ${ms(loadMs)} | encode ${ms(t.encodeMs)} | prompt ${ms(t.prepareMs)} | prefill ${ms(t.prefillMs)} | ` +

@@ -23,8 +23,12 @@ export interface ModelConfig {
   readonly llm: ModelRef | null;
   /** `llava`: penultimate block, class token dropped (what LLaVA takes); `last`: the model's last hidden state. */
   readonly features: 'llava' | 'last';
-  /** LLaVA-1.5's pad-to-square with the mean colour. */
-  readonly pad: boolean;
+  /**
+   * true: LLaVA-1.5's pad-to-square with the mean colour; false: the image as it is. Without an llm
+   * it defaults to true (@dymu/encoders' DEFAULT_PREPROCESS, as every command); with one it is absent
+   * unless given: the VLM's own (its image_aspect_ratio).
+   */
+  readonly pad?: boolean;
   /** The LLM's linear layers quantised while loading (int8 / int4); absent: float32, the reference. */
   readonly llmWeights?: Exclude<WeightFormat, 'float32'>;
 }

@@ -1,4 +1,5 @@
 import { WEIGHT_FORMATS, type WeightFormat } from '@dymu/core';
+import { DEFAULT_PREPROCESS } from '@dymu/encoders';
 import { basename, extname } from 'node:path';
 import { DymuError } from '@dymu/core';
 import { Check, problemList } from './check.ts';
@@ -137,7 +138,7 @@ function model(value: unknown, check: Check): ModelConfig {
     encoder: m.encoder === undefined || m.encoder === null ? null : modelRef(m.encoder, ['model', 'encoder'], GENERATED_ENCODERS, check),
     llm,
     features: m.features === undefined ? 'llava' : check.oneOf(m.features, ['llava', 'last'] as const, ['model', 'features']),
-    pad: m.pad === undefined ? false : check.boolean(m.pad, ['model', 'pad']),
+    ...(m.pad !== undefined ? { pad: check.boolean(m.pad, ['model', 'pad']) } : llm === null ? { pad: DEFAULT_PREPROCESS === 'pad' } : {}),
     ...quantized(m.llmWeights === undefined ? 'float32' : check.oneOf(m.llmWeights, WEIGHT_FORMATS, ['model', 'llmWeights'])),
   };
 }

@@ -3,7 +3,7 @@ import type { Container } from 'inversify';
 import { DymuError, type MergePolicy } from '@dymu/core';
 import type { Benchmark } from '@dymu/benchmarks';
 import { sampleImages, type ImageRecord } from '@dymu/datasets';
-import { LLAVA_FEATURES, lastHiddenState, type FeatureSelection, type VitEncoder } from '@dymu/encoders';
+import { LLAVA_FEATURES, lastHiddenState, type FeatureSelection, type Preprocess, type VitEncoder } from '@dymu/encoders';
 import type { Vlm } from '@dymu/llm';
 import { weightsSha256, type PolicyEnv } from '@dymu/merging';
 import { SessionPool } from '@dymu/onnx';
@@ -14,7 +14,7 @@ import { relocated, type Origins } from '../config/origins.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
-import { modelDir, visionTowerDir } from '../resources/models.ts';
+import { modelDir, modelPreprocess, visionTowerDir } from '../resources/models.ts';
 import { sampleImage } from '../resources/sample-image.ts';
 import { referenceCounts } from '../resources/reference-counts.ts';
 import type { BatchPolicy, Resources, SampleImage } from '../resources/resources.ts';
@@ -38,6 +38,10 @@ export class ContainerResources implements Resources {
     return this.load(dir, model.features === 'llava' ? LLAVA_FEATURES : lastHiddenState(readVitConfig(dir)));
   }
 
+  preprocess(model: ModelConfig): Preprocess {
+    return modelPreprocess(model, this.settings.cache);
+  }
+
   async policy(run: PlannedRun, encoder: VitEncoder): Promise<BatchPolicy> {
     const { name, calibration: _, like: __, ...params } = run.config.policy;
     const plugin = lookup(this.container, POLICIES, name, 'merge policy');
@@ -59,7 +63,7 @@ export class ContainerResources implements Resources {
     if (calibration === undefined) return undefined;
     return calibratedThresholds({
       spec: calibration,
-      model: { name: basename(encoder.dir), weightsSha256: await this.weightsHash(encoder.dir), shape: { ...encoder.config, patches: encoder.patches }, pad: run.config.model.pad },
+      model: { name: basename(encoder.dir), weightsSha256: await this.weightsHash(encoder.dir), shape: { ...encoder.config, patches: encoder.patches }, pad: this.preprocess(run.config.model) === 'pad' },
       cache: this.settings.cache,
       images: () => this.records(calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset']), calibration.first ? (calibration.count ?? undefined) : undefined),
       encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),

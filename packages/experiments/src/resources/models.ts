@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commitDirectory, DymuError, temporaryDirectory } from '@dymu/core';
+import { vlmPreprocess, type Preprocess } from '@dymu/encoders';
 import { makeVitModel, makeVlmModel, readLlavaConfig, WeightStore } from '@dymu/weights';
 import type { ModelConfig, ModelRef } from '../config/experiment.ts';
 import type { ModelFingerprints } from '../results/run-dir.ts';
@@ -20,6 +21,12 @@ export function modelDir(ref: ModelRef, cache: string): string {
   else makeVitModel({ ...options, arch: ref.generated });
   commitDirectory(temporary, dir);
   return dir;
+}
+
+/** How a run's images are preprocessed: `model.pad` when given (always, without an llm: the schema fills in the default), else the VLM's own. */
+export function modelPreprocess(model: ModelConfig, cache: string): Preprocess {
+  if (model.pad !== undefined) return model.pad ? 'pad' : 'resize';
+  return vlmPreprocess(readLlavaConfig(modelDir(model.llm!, cache)).imageAspectRatio);
 }
 
 /** The vision tower of a model config: `encoder`, else the directory the LLaVA checkpoint's `mm_vision_tower` names inside it. */

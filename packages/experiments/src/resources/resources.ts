@@ -1,6 +1,6 @@
 import type { MergePolicy } from '@dymu/core';
 import type { Benchmark } from '@dymu/benchmarks';
-import type { VitEncoder } from '@dymu/encoders';
+import type { Preprocess, VitEncoder } from '@dymu/encoders';
 import type { Vlm } from '@dymu/llm';
 import type { ModelConfig } from '../config/experiment.ts';
 import type { PlannedRun } from '../plan/plan.ts';
@@ -22,6 +22,8 @@ export type BatchPolicy = (ids: readonly string[]) => MergePolicy;
  */
 export interface Resources {
   encoder(model: ModelConfig): Promise<VitEncoder>;
+  /** How the run's images are preprocessed: `model.pad` when given, else the VLM's own (its image_aspect_ratio). */
+  preprocess(model: ModelConfig): Preprocess;
   /** The run's policy; a random run `like` another row takes each image's counts from that row's finished run (an image it lacks is an error). */
   policy(run: PlannedRun, encoder: VitEncoder): Promise<BatchPolicy>;
   /** The threshold file the run's policy asks to calibrate (computed once, cached), or undefined when it asks for none. */

@@ -42,6 +42,7 @@ export async function executeRun(experiment: Experiment, run: PlannedRun, contai
     if (opened.total === 0) throw new DymuError(`the run has no samples (${label})`, { file: experiment.file });
     const columns = [...KEY_COLUMNS, ...opened.columns];
     const first = dir.begin(experiment.name, run, opened.total, models, settings.warn).length;
+    if (opened.preprocessing) settings.progress.write(`${label}: ${opened.preprocessing}\n`);
     const progress = new Progress(label, opened.total - first, 'samples', settings.progress);
     overall?.opened(run.id, first, opened.total);
     if (overall) progress.status = () => overall.text();

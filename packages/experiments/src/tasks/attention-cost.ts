@@ -1,4 +1,5 @@
 import { fullScoreMacs, vtuScoreMacs } from '@dymu/vtu';
+import { vlmPreprocessing } from './preprocessing.ts';
 import { mean } from './stats.ts';
 import type { Column, Row, Task } from './task.ts';
 import { tokenMetrics } from './tokens.ts';
@@ -48,6 +49,7 @@ export const attentionCostTask: Task = {
     return {
       total: images.length,
       columns: COLUMNS,
+      preprocessing: vlmPreprocessing(vlm),
       async rows(from, to) {
         const rows: Row[] = [];
         for (const { id, image, group } of images.slice(from, to)) {

@@ -2,6 +2,7 @@ import type { BenchmarkSample, Cell as BenchmarkCell, SampleScore } from '@dymu/
 import type { Column, ColumnType, Row, Task } from './task.ts';
 import { sampleImage } from '../resources/sample-image.ts';
 import { paperScore } from './paper-score.ts';
+import { vlmPreprocessing } from './preprocessing.ts';
 import { tokenShareMetrics } from './token-share.ts';
 import { tokenMetrics } from './tokens.ts';
 
@@ -49,6 +50,7 @@ export const benchmarkTask: Task = {
     return {
       total: samples.length,
       columns: BENCHMARK_COLUMNS,
+      preprocessing: vlmPreprocessing(vlm),
       async rows(from, to) {
         const rows: Row[] = [];
         for (let start = from; start < to; start += execution.batch) {

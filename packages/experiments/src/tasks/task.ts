@@ -38,6 +38,8 @@ export interface Summary {
 export interface TaskRun {
   readonly total: number;
   readonly columns: readonly Column[];
+  /** The line naming how the images are preprocessed (`preprocessing: pad to square …`), printed when the run starts. */
+  readonly preprocessing?: string;
   rows(from: number, to: number): Promise<Row[]>;
   /** From every row of the run (read back from disk, so a resumed run sums up like an uninterrupted one). */
   summarize(rows: readonly Row[]): Promise<Summary>;

@@ -1,3 +1,4 @@
+import { describePreprocessing, padMode } from '@dymu/encoders';
 import type { SampleImage } from '../resources/resources.ts';
 import type { Column, Row, Task, TaskContext, TaskRun } from './task.ts';
 import { mean, populationStd } from './stats.ts';
@@ -41,10 +42,12 @@ export async function openTokens({ run, execution, resources }: TaskContext): Pr
   const encoder = await resources.encoder(run.config.model);
   const policy = await resources.policy(run, encoder);
   const images = await resources.images(run);
-  const pad = run.config.model.pad ? 'pad-to-square' : 'none';
+  const choice = resources.preprocess(run.config.model);
+  const pad = padMode(choice);
   const taskRun: TaskRun = {
     total: images.length,
     columns: TOKEN_COLUMNS,
+    preprocessing: describePreprocessing(choice, encoder.preprocessing, true),
     async rows(from, to) {
       const rows: Row[] = [];
       for (let start = from; start < to; start += execution.batch) {
