@@ -9,5 +9,6 @@ export { Sampler, argmax, type SamplingOptions } from './sampling.ts';
 export { generate, type GenerateOptions, type Generation, type GenerationResult } from './generate.ts';
 export { CHAT_TEMPLATES, IMAGE_PLACEHOLDER, chatTemplate, defaultTemplate, type ChatTemplate } from './templates.ts';
 export { tokenizePrompt, splice, type ImageRows } from './splice.ts';
-export { Vlm, type VlmLoadOptions, type AskOptions, type Answer, type Question, type EncodedPlaceholder } from './vlm.ts';
+export { Vlm, VIDEO_POOL, isVideoInput, type VlmLoadOptions, type AskOptions, type Answer, type Question, type EncodedPlaceholder, type Packing, type VideoInput, type VisualInput, type VideoFramesUsed } from './vlm.ts';
+export { videoPoolSpec, videoPoolGraph, videoPoolFeeds, pooledVideoTokens, type VideoPoolSpec } from './video-pool.ts';
 export { anyresSpec, anyresPackGraph, anyresPackFeeds, unpaddedRows } from './anyres-pack.ts';

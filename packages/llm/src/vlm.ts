@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DymuError, type MergePolicy, noMerging, type WeightFormat } from '@dymu/core';
-import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, type PadMode, VitEncoder } from '@dymu/encoders';
+import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, ONEVISION_FRAMES, type PadMode, readVideoFrames, type VideoInfo, VitEncoder } from '@dymu/encoders';
 import { type Session, SessionPool } from '@dymu/onnx';
 import type { UnmergeMap } from '@dymu/vtu';
 import { checkProjectorWeights, type LlavaConfig, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
@@ -14,6 +14,7 @@ import { projectorGraph } from './graphs.ts';
 import { type ImageRows, splice, tokenizePrompt } from './splice.ts';
 import { chatTemplate, type ChatTemplate, defaultTemplate } from './templates.ts';
 import { TextTokenizer } from './tokenizer.ts';
+import { pooledVideoTokens, videoPoolFeeds, videoPoolGraph, type VideoPoolSpec, videoPoolSpec } from './video-pool.ts';
 
 export interface VlmLoadOptions {
   pool?: SessionPool;
@@ -31,12 +32,30 @@ export interface AskOptions extends GenerateOptions {
   policy?: MergePolicy;
   /** Virtual token unmerging in the LLM (default true); false is the "no VTU" ablation. */
   vtu?: boolean;
+  /** Frames sampled uniformly from each video (default ONEVISION_FRAMES, 32, as OneVision's evaluation). */
+  videoFrames?: number;
 }
 
-/** One question of a batch: its images (one placeholder each) and its text. */
+/** A video file for one placeholder: the model sees frames sampled from it (Vlm.encodeVideos). */
+export interface VideoInput {
+  video: string;
+}
+
+/** What fills one image placeholder: an image file or its bytes, or a video. */
+export type VisualInput = string | Buffer | VideoInput;
+
+export const isVideoInput = (input: VisualInput): input is VideoInput => typeof input === 'object' && !Buffer.isBuffer(input);
+
+/** One question of a batch: its images or videos (one placeholder each) and its text. */
 export interface Question {
-  images: (string | Buffer)[];
+  images: VisualInput[];
   question: string;
+}
+
+/** The frames a video placeholder used: the video's facts and the sampled frame numbers (0-based). */
+export interface VideoFramesUsed {
+  info: VideoInfo;
+  indices: number[];
 }
 
 /**
@@ -47,6 +66,11 @@ export interface Question {
 export interface EncodedPlaceholder {
   parts: EncodedImage[];
   layout?: AnyresLayout;
+  /**
+   * A video: `parts` are its frames. Without merging they are pooled as OneVision does (`pooled`: the
+   * LLM's rows, frames × pooled side² + newline); with merging they go in one after another.
+   */
+  video?: VideoFramesUsed & { pooled?: number };
   /**
    * The LLM's image tokens for this image without merging, packed the same way (the paper's "full
    * model"): AnyRes spatial packing, base + rows × (cols + 1); merged AnyRes views, views × patches
@@ -61,6 +85,8 @@ export interface Answer extends Generation {
   visualTokensWithClass: number;
   /** What the LLM gets for the same images without merging, packed the same way (EncodedPlaceholder.fullTokens). */
   fullTokens: number;
+  /** The videos of the question (frames sampled from each), when it had any. */
+  videos?: VideoFramesUsed[];
   /** N_un and N of the prompt. */
   unique: number;
   virtual: number;
@@ -82,8 +108,12 @@ export class Vlm {
     readonly template: ChatTemplate,
     private readonly projector: Session,
     /** OneVision's AnyRes (config.json's image_aspect_ratio anyres…), with its spatial_unpad packing graph. */
-    readonly anyres?: { spec: AnyresSpec; pack: Session },
+    readonly anyres: { spec: AnyresSpec; pack: Session } | undefined,
+    /** OneVision's video pooling, set up on first use (its config.json fields are checked then). */
+    private readonly loadVideoPool: () => Promise<{ spec: VideoPoolSpec; pool: Session }>,
   ) {}
+
+  private videoPool?: Promise<{ spec: VideoPoolSpec; pool: Session }>;
 
   static async load(dir: string, options: VlmLoadOptions = {}): Promise<Vlm> {
     const config = readLlavaConfig(dir);
@@ -104,7 +134,12 @@ export class Vlm {
     const spec = anyresSpec(config, encoder.config.imageSize, Math.round(Math.sqrt(encoder.patches)));
     const D = config.llm.hiddenSize;
     const anyres = spec && { spec, pack: await pool.get(`${resolve(dir)}#${store.fingerprint()}/anyres_pack`, () => anyresPackGraph(store.get('model.image_newline', [D]), D)) };
-    return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector, anyres);
+    const loadVideoPool = async () => {
+      const video = videoPoolSpec(config, Math.round(Math.sqrt(encoder.patches)));
+      const graph = () => videoPoolGraph(D, video.newline ? store.get('model.image_newline', [D]) : undefined);
+      return { spec: video, pool: await pool.get(`${resolve(dir)}#${store.fingerprint()}/video_pool${video.newline ? '_newline' : ''}`, graph) };
+    };
+    return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector, anyres, loadVideoPool);
   }
 
   /** LLaVA-1.5 pads images to a square ('pad'); 'square' resizes the whole image (AnyRes makes its own views, see encodeImages). */
@@ -115,10 +150,11 @@ export class Vlm {
   /**
    * The decoder input of a prompt with image placeholders: text embeddings and projected image
    * tokens as unique rows, with VTU's map from the source maps (or the ablation's identity).
-   * `images[i]` fills placeholder i: one image, or a base image and its crops; with `layouts[i]`
-   * (AnyRes) the crops are packed as OneVision's spatial_unpad does (see packSpatially).
+   * `images[i]` fills placeholder i: one image, a base image and its crops, or a video's frames;
+   * with `packings[i]` an AnyRes layout (the crops packed as OneVision's spatial_unpad does, see
+   * packSpatially) or 'video-pool' (the frames pooled, see poolFrames).
    */
-  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true, layouts: readonly (AnyresLayout | undefined)[] = []): Promise<SequenceInput & { map: UnmergeMap }> {
+  async prepare(prompt: string, images: readonly (readonly EncodedImage[])[], vtu = true, packings: readonly (Packing | undefined)[] = []): Promise<SequenceInput & { map: UnmergeMap }> {
     const D = this.decoder.config.hiddenSize;
     const chunks = tokenizePrompt(this.tokenizer, prompt);
     const text = await this.decoder.embed(chunks.flat());
@@ -132,7 +168,10 @@ export class Vlm {
     let k = 0;
     const groups = images.map((group) => imageRows.slice(k, (k += group.length)));
     const packed: ImageRows[][] = [];
-    for (const [i, group] of groups.entries()) packed.push(layouts[i] ? await this.packSpatially(group, layouts[i]) : group);
+    for (const [i, group] of groups.entries()) {
+      const packing = packings[i];
+      packed.push(packing === undefined ? group : packing === VIDEO_POOL ? await this.poolFrames(group) : await this.packSpatially(group, packing));
+    }
     return splice(chunks.map((c) => text.subarray(t * D, (t += c.length) * D)), packed, D, vtu);
   }
 
@@ -150,12 +189,57 @@ export class Vlm {
   }
 
   /**
+   * OneVision's video features (llava_arch.py get_2dPool, mm_newline_position): the unmerged frames'
+   * projected rows pooled bilinearly per frame, one after another, one image_newline after them
+   * (video-pool.ts). The pooled rows are ordinary tokens (each its own virtual position).
+   */
+  async poolFrames(frames: readonly ImageRows[]): Promise<ImageRows[]> {
+    const { spec, pool } = await (this.videoPool ??= this.loadVideoPool());
+    const rows = (await pool.run(videoPoolFeeds(spec, frames, this.decoder.config.hiddenSize))).pooled.data as Float32Array;
+    const count = rows.length / this.decoder.config.hiddenSize;
+    return [{ rows, count, source: Int32Array.from({ length: count }, (_, i) => i) }];
+  }
+
+  /**
+   * Encodes images and videos for the LLM (one placeholder each): the images in one batch (see
+   * encodeStills), the videos' frames in another (see encodeVideos), in the order given.
+   */
+  async encodeImages(inputs: readonly VisualInput[], policy?: MergePolicy, videoFrames = ONEVISION_FRAMES): Promise<EncodedPlaceholder[]> {
+    const images = inputs.filter((i) => !isVideoInput(i)) as (string | Buffer)[];
+    const stills = images.length === 0 ? [] : await this.encodeStills(images, policy);
+    const videos = await this.encodeVideos(inputs.filter(isVideoInput), policy, videoFrames);
+    return inputs.map((i) => (isVideoInput(i) ? videos : stills).shift()!);
+  }
+
+  /**
+   * Encodes videos as LLaVA-OneVision does: `frames` frames sampled uniformly from each
+   * (@dymu/encoders' readVideoFrames), each resized whole to the tower's input (no AnyRes, as
+   * LLaVA-NeXT's video path) and encoded with the merge policy per frame, all in one batch. Without
+   * merging the frames are pooled (poolFrames); with merging they go in one after another, each a
+   * raster block of its patches with its own source map (as AnyRes's merged views: pooling has no
+   * counterpart over merged tokens), and the full model they are compared with is frames × patches.
+   */
+  async encodeVideos(videos: readonly VideoInput[], policy?: MergePolicy, frames = ONEVISION_FRAMES): Promise<EncodedPlaceholder[]> {
+    if (videos.length === 0) return [];
+    const read = [];
+    for (const { video } of videos) read.push(await readVideoFrames(video, frames));
+    const encoded = await this.encoder.encode(read.flatMap((r) => r.frames), { policy, pad: 'none' });
+    const pooled = (policy ?? noMerging) === noMerging ? (await (this.videoPool ??= this.loadVideoPool())).spec : undefined;
+    let k = 0;
+    return read.map(({ info, indices }) => ({
+      parts: encoded.slice(k, (k += indices.length)),
+      video: { info, indices, ...(pooled && { pooled: pooledVideoTokens(pooled, indices.length) }) },
+      fullTokens: pooled ? pooledVideoTokens(pooled, indices.length) : indices.length * this.encoder.patches,
+    }));
+  }
+
+  /**
    * Encodes images for the LLM (one placeholder each) in one batch. AnyRes models: each image's
    * base view and crops (@dymu/encoders' anyresViews) with the merge policy per view; without
    * merging they keep their layout for the published spatial_unpad packing, with merging they go
    * in one after another (the DyMU authors' merged path; packages/llm/README.md).
    */
-  async encodeImages(images: readonly (string | Buffer)[], policy?: MergePolicy): Promise<EncodedPlaceholder[]> {
+  async encodeStills(images: readonly (string | Buffer)[], policy?: MergePolicy): Promise<EncodedPlaceholder[]> {
     if (!this.anyres) {
       const full = this.encoder.patches + (this.config.selectFeature === 'cls_patch' && this.encoder.config.classToken ? 1 : 0);
       return (await this.encoder.encode([...images], { policy, pad: this.pad })).map((e) => ({ parts: [e], fullTokens: full }));
@@ -171,8 +255,8 @@ export class Vlm {
     }));
   }
 
-  /** Answers a question about images (one placeholder each) end to end. */
-  async ask(images: (string | Buffer)[], question: string, options: AskOptions): Promise<Answer> {
+  /** Answers a question about images or videos (one placeholder each) end to end. */
+  async ask(images: VisualInput[], question: string, options: AskOptions): Promise<Answer> {
     return (await this.answer([{ images, question }], options))[0];
   }
 
@@ -184,14 +268,14 @@ export class Vlm {
    */
   async answer(questions: readonly Question[], options: AskOptions): Promise<Answer[]> {
     const t0 = performance.now();
-    const encoded = await this.encodeImages(questions.flatMap((q) => q.images), options.policy);
+    const encoded = await this.encodeImages(questions.flatMap((q) => q.images), options.policy, options.videoFrames);
     const t1 = performance.now();
     let k = 0;
     const parts = questions.map((q) => encoded.slice(k, (k += q.images.length)));
     const inputs: (SequenceInput & { map: UnmergeMap })[] = [];
     for (const [b, q] of questions.entries()) {
       const prompt = this.template.prompt(q.question, q.images.length);
-      inputs.push(await this.prepare(prompt, parts[b].map((p) => p.parts), options.vtu ?? true, parts[b].map((p) => p.layout)));
+      inputs.push(await this.prepare(prompt, parts[b].map((p) => p.parts), options.vtu ?? true, parts[b].map(packingOf)));
     }
     const t2 = performance.now();
     const result = await generate(this.decoder, this.tokenizer, inputs, { ...options, stop: options.stop ?? this.template.stop });
@@ -201,6 +285,7 @@ export class Vlm {
       visualTokens: parts[b].reduce((n, p) => n + imageTokens(p, 'count'), 0),
       visualTokensWithClass: parts[b].reduce((n, p) => n + imageTokens(p, 'countWithClassToken'), 0),
       fullTokens: parts[b].reduce((n, p) => n + p.fullTokens, 0),
+      ...(parts[b].some((p) => p.video) && { videos: parts[b].flatMap((p) => (p.video ? [{ info: p.video.info, indices: p.video.indices }] : [])) }),
       unique: inputs[b].map.unique,
       virtual: inputs[b].map.virtual,
       timings: { encodeMs: share(t1 - t0), prepareMs: share(t2 - t1), prefillMs: share(result.prefillMs), decodeMs: share(result.decodeMs), steps: result.steps },
@@ -208,9 +293,19 @@ export class Vlm {
   }
 }
 
-/** The image rows one placeholder gives the LLM: its packed AnyRes layout's, or its views' together. */
+/** A placeholder's parts pooled as OneVision's video path does (Vlm.poolFrames). */
+export const VIDEO_POOL = 'video-pool';
+
+/** How a placeholder's parts are packed for the LLM (Vlm.prepare): an AnyRes layout, or video pooling. */
+export type Packing = AnyresLayout | typeof VIDEO_POOL;
+
+function packingOf(p: EncodedPlaceholder): Packing | undefined {
+  return p.layout ?? (p.video?.pooled === undefined ? undefined : VIDEO_POOL);
+}
+
+/** The image rows one placeholder gives the LLM: its packed AnyRes layout's, its pooled video's, or its views' (frames') together. */
 function imageTokens(p: EncodedPlaceholder, count: 'count' | 'countWithClassToken'): number {
-  return p.layout ? p.layout.tokens.total : p.parts.reduce((n, e) => n + e[count], 0);
+  return p.layout ? p.layout.tokens.total : (p.video?.pooled ?? p.parts.reduce((n, e) => n + e[count], 0));
 }
 
 /**

@@ -51,8 +51,19 @@ export interface LlavaConfig {
   imageGridPinpoints?: unknown;
   /** `mm_patch_merge_type`: 'flat' (the default) or 'spatial_unpad' (OneVision). */
   patchMergeType: string;
+  /**
+   * How a video's frame features are pooled (LLaVA-NeXT's get_2dPool and mm_newline_position), as
+   * written: `mm_spatial_pool_mode`, `mm_spatial_pool_stride`, `mm_newline_position`; absent (or
+   * null): lmms-eval's llava_onevision settings (bilinear, 2) and LLaVA-NeXT's default (one_token).
+   * llava-hf OneVision has no such fields: transformers pools bilinearly by 2, one newline per video.
+   * Checked by @dymu/llm when a video is encoded.
+   */
+  videoPooling: { mode: unknown; stride: unknown; newline: unknown };
   source: string;
 }
+
+/** lmms-eval's llava_onevision pooling (its overwrite_config) and LLaVA-NeXT's mm_newline_position default. */
+const VIDEO_POOLING = { mode: 'bilinear', stride: 2, newline: 'one_token' } as const;
 
 /** transformers' LlamaConfig / Qwen2Config defaults for the fields we read. */
 const DEFAULTS: Record<LlmFamily, Json> = {
@@ -156,6 +167,11 @@ export function parseLlavaConfig(raw: Json, source: string, generation: Json = {
     imageAspectRatio: str('image_aspect_ratio', 'square'),
     imageGridPinpoints: raw.image_grid_pinpoints ?? undefined,
     patchMergeType: str('mm_patch_merge_type', 'flat'),
+    videoPooling: {
+      mode: raw.mm_spatial_pool_mode ?? VIDEO_POOLING.mode,
+      stride: raw.mm_spatial_pool_stride ?? VIDEO_POOLING.stride,
+      newline: raw.mm_newline_position ?? VIDEO_POOLING.newline,
+    },
     source,
   };
 }
@@ -195,6 +211,7 @@ function parseLlavaHfConfig(raw: Json, llava: LlavaHfType, source: string, gener
     imageAspectRatio: onevision ? (aspect as string) : 'pad',
     imageGridPinpoints: onevision ? (raw.image_grid_pinpoints ?? ONEVISION_PINPOINTS) : undefined,
     patchMergeType: onevision ? 'spatial_unpad' : 'flat',
+    videoPooling: VIDEO_POOLING,
     source,
   };
 }

@@ -49,7 +49,8 @@ describe('llava-hf config.json', () => {
         bosTokenId: undefined, eosTokenIds: [2], source,
       },
       projector: { type: 'mlp2x_gelu', depth: 2, inFeatures: 1024, outFeatures: 4096, bias: true },
-      visionTower: '.', selectLayer: -2, selectFeature: 'patch', imageAspectRatio: 'pad', imageGridPinpoints: undefined, patchMergeType: 'flat', source,
+      visionTower: '.', selectLayer: -2, selectFeature: 'patch', imageAspectRatio: 'pad', imageGridPinpoints: undefined, patchMergeType: 'flat',
+      videoPooling: { mode: 'bilinear', stride: 2, newline: 'one_token' }, source,
     } satisfies LlavaConfig);
     expect(readLlmConfig(LLAVA_15)).toEqual(c.llm);
     expect(readVitConfig(LLAVA_15)).toMatchObject({ arch: 'clip', hiddenSize: 1024, numLayers: 24, numHeads: 16, imageSize: 336, patchSize: 14, hiddenAct: 'quick_gelu', classToken: true, prefix: 'vision_model.' });
@@ -59,6 +60,8 @@ describe('llava-hf config.json', () => {
     const c = readLlavaConfig(ONEVISION);
     expect(c.llm).toMatchObject({ family: 'qwen2', hiddenSize: 3584, intermediateSize: 18944, numLayers: 28, numHeads: 28, numKvHeads: 4, headDim: 128, vocabSize: 152128, ropeTheta: 1e6, qkvBias: true, bosTokenId: 151643, eosTokenIds: [151645] });
     expect(c).toMatchObject({ projector: { inFeatures: 1152, outFeatures: 3584, bias: true }, visionTower: '.', selectLayer: -1, selectFeature: 'cls_patch', imageAspectRatio: 'anyres_max_9', patchMergeType: 'spatial_unpad' });
+    // transformers' LlavaOnevision pools video frames bilinearly by 2 and appends one image_newline per video.
+    expect(c.videoPooling).toEqual({ mode: 'bilinear', stride: 2, newline: 'one_token' });
     expect(c.imageGridPinpoints).toEqual(raw(ONEVISION).image_grid_pinpoints);
     expect(readVitConfig(ONEVISION)).toMatchObject({ arch: 'siglip', hiddenSize: 1152, intermediateSize: 4304, numLayers: 26, imageSize: 384, patchSize: 14, classToken: false });
   });
