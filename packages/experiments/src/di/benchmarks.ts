@@ -7,7 +7,7 @@ import { BENCHMARKS } from './tokens.ts';
  * Every adapter of @dymu/benchmarks' registry under BENCHMARKS; an entry's parameters are the
  * adapter's options (`root`, `split`, `imageDir`, …; see that package's README).
  */
-export const benchmarksModule = new ContainerModule(({ bind }) => {
+export const benchmarksModule = (): ContainerModule => new ContainerModule(({ bind }) => {
   for (const [name, factory] of Object.entries(ADAPTERS) as [string, BenchmarkFactory][]) {
     bind(BENCHMARKS).toConstantValue({
       name,

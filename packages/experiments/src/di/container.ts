@@ -31,6 +31,7 @@ function runtimeModule(container: Container, settings: Settings): ContainerModul
 /** A container with every package's plugins registered (one module per package) and the runtime services. */
 export function createContainer(settings: Partial<Settings> = {}): Container {
   const container = new Container();
-  container.loadSync(encodersModule, mergingModule, datasetsModule, benchmarksModule, llmModule, experimentsModule, runtimeModule(container, defaultSettings(settings)));
+  // The modules are made here, not when their files load: a command that makes no container (dymu --help, dymu sql) loads no inversify.
+  container.loadSync(encodersModule(), mergingModule(), datasetsModule(), benchmarksModule(), llmModule(), experimentsModule(), runtimeModule(container, defaultSettings(settings)));
   return container;
 }

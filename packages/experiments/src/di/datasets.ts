@@ -34,6 +34,6 @@ const DATASET_PLUGINS: readonly DatasetPlugin[] = [
 ];
 
 /** Registers the @dymu/datasets loaders under DATASETS. */
-export const datasetsModule = new ContainerModule(({ bind }) => {
+export const datasetsModule = (): ContainerModule => new ContainerModule(({ bind }) => {
   for (const plugin of DATASET_PLUGINS) bind(DATASETS).toConstantValue(plugin);
 });

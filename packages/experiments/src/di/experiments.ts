@@ -31,7 +31,7 @@ export const generatedDataset = datasetPlugin('generated', ['kinds', 'count', 's
 });
 
 /** This package's tasks and the generated dataset. */
-export const experimentsModule = new ContainerModule(({ bind }) => {
+export const experimentsModule = (): ContainerModule => new ContainerModule(({ bind }) => {
   for (const task of [tokensTask, benchmarkTask, calibrateTask, complexityTask, attentionCostTask]) bind(TASKS).toConstantValue(task);
   bind(DATASETS).toConstantValue(generatedDataset);
 });

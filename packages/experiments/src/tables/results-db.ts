@@ -7,7 +7,10 @@ import { RunDir } from '../results/run-dir.ts';
 import type { Cell, Column, ColumnType } from '../tasks/task.ts';
 import { labelColumns, viewStatements } from './views.ts';
 
-const DUCK_TYPES: Record<ColumnType, DuckDBType> = { utf8: VARCHAR, int32: INTEGER, float64: DOUBLE, bool: BOOLEAN, 'int32[]': LIST(INTEGER) };
+/** The DuckDB type of each column type (a function: DuckDB loads when a command first queries, not when this file loads). */
+function duckType(type: ColumnType): DuckDBType {
+  return { utf8: VARCHAR, int32: INTEGER, float64: DOUBLE, bool: BOOLEAN, 'int32[]': LIST(INTEGER) }[type];
+}
 
 /** Which per-sample tables to load besides `runs` and `metrics`. */
 export interface LoadOptions {
@@ -95,7 +98,7 @@ export class ResultsDb {
 
   /** (Re)creates a table with these columns and appends the rows (values in column order). */
   async insert(table: string, columns: readonly Column[], rows: readonly (readonly Cell[])[]): Promise<void> {
-    await this.connection.run(`CREATE OR REPLACE TABLE ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${DUCK_TYPES[c.type]}`).join(', ')})`);
+    await this.connection.run(`CREATE OR REPLACE TABLE ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${duckType(c.type)}`).join(', ')})`);
     await appendRows(this.connection, table, columns.map((c) => c.type), rows);
   }
 
@@ -127,7 +130,7 @@ async function appendRows(connection: DuckDBConnection, table: string, types: re
   };
   for (let start = 0; start < rows.length; start += 2048) {
     const slice = rows.slice(start, start + 2048);
-    const chunk = DuckDBDataChunk.create(types.map((t) => DUCK_TYPES[t]), slice.length);
+    const chunk = DuckDBDataChunk.create(types.map(duckType), slice.length);
     chunk.setColumns(types.map((type, j) => slice.map((row) => value(row[j], type))));
     appender.appendDataChunk(chunk);
   }

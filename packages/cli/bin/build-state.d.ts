@@ -1,0 +1,2 @@
+export declare const BUILD_STATE: string;
+export declare function staleBuild(dist: string): string | null;

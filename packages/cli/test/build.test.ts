@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILD_STATE, staleBuild } from '../bin/build-state.js';
+import { needsAllocator } from '../src/allocator-choice.ts';
+import { bundleCli, ENTRY } from '../src/build/bundle.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const cliPackage = JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string };
+
+describe('the CLI build', () => {
+  it('bundles the CLI: --version and --help load no package, ls no onnxruntime, sharp or DuckDB', async () => {
+    // In the repository's (ignored) .cache, so that the bundle finds node_modules; a preload script logs every package require()d.
+    mkdirSync(join(root, '.cache'), { recursive: true });
+    const dist = mkdtempSync(join(root, '.cache', 'cli-build-'));
+    await bundleCli(dist);
+    const preload = join(dist, 'log-packages.cjs');
+    writeFileSync(preload, `const Module = require('node:module'); const load = Module._load;
+Module._load = function (request, ...rest) { if (!Module.isBuiltin(request) && !/^[./]/.test(request)) process.stderr.write('package ' + request + '\\n'); return load.call(this, request, ...rest); };`);
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', preload, join(dist, `${ENTRY}.js`), ...args], { encoding: 'utf8', env: { ...process.env, DYMU_ALLOCATOR: 'system' } });
+    const packages = (stderr: string) => [...stderr.matchAll(/^package (.*)$/gm)].map((m) => m[1]);
+    const version = run('--version');
+    expect(version.stdout).toBe(`${cliPackage.version}\n`);
+    expect(packages(version.stderr)).toEqual([]);
+    const help = run('--help');
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^dymu <command>\n/);
+    expect(help.stdout).toMatch(/dymu ls \[file\]/);
+    expect(packages(help.stderr)).toEqual([]);
+    const ls = run('ls', '--results', join(dist, 'no-results'));
+    expect(ls.status, ls.stderr).toBe(0);
+    expect(ls.stdout).toBe('no runs\n');
+    expect(packages(ls.stderr).filter((p) => /onnxruntime|sharp|duckdb/.test(p))).toEqual([]);
+    const state = JSON.parse(readFileSync(join(dist, BUILD_STATE), 'utf8')) as { inputs: string[] };
+    expect(state.inputs).toContain('packages/cli/src/main.ts');
+    expect(state.inputs).toContain('packages/experiments/src/index.ts');
+    rmSync(dist, { recursive: true, force: true });
+  });
+
+  it('is stale when there is none, when a file it was built from changed since it started, or is gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    expect(staleBuild(dir)).toBe('there is no build');
+    writeFileSync(join(dir, 'a.ts'), '');
+    const started = Date.now();
+    utimesSync(join(dir, 'a.ts'), new Date(started - 60_000), new Date(started - 60_000));
+    writeFileSync(join(dir, BUILD_STATE), JSON.stringify({ root: '.', started, inputs: ['a.ts'] }));
+    expect(staleBuild(dir)).toBeNull();
+    utimesSync(join(dir, 'a.ts'), new Date(started + 1000), new Date(started + 1000));
+    expect(staleBuild(dir)).toBe('a.ts changed since the build');
+    rmSync(join(dir, 'a.ts'));
+    expect(staleBuild(dir)).toBe('a.ts is gone since the build');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('needsAllocator', () => {
+  it('restarts every command with the allocator settings but ls, table, sql, status, --help and --version', () => {
+    for (const args of [['ls'], ['table', 'x.yaml'], ['sql', 'select 1'], ['status', 'x.yaml'], ['--help'], ['--version'], []]) expect(needsAllocator(args), args.join(' ')).toBe(false);
+    for (const args of [['run', 'x.yaml'], ['encode', '--model', 'm', 'a.jpg'], ['calibrate', '--out', 'th.json'], ['make-model'], ['plot'], ['--help', 'encode']]) expect(needsAllocator(args), args.join(' ')).toBe(true);
+  });
+});
