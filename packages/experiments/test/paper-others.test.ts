@@ -51,15 +51,41 @@ describe('the other paper files on generated models', () => {
     expect(paper.comparison!.rows.map((r) => r.paper!.values.get(r.ours === 'full' ? 'full_score_macs_m' : 'vtu_score_macs_m'))).toEqual(['1359.0', '64.9', '311.5', '1272.0']);
   });
 
-  it('Tables 3 and 4: SigLIP in LLaVA-1.5 and OneVision (tokens as a share of the unmerged count)', { timeout: 180_000 }, async () => {
+  it('Table 3: LLaVA-1.5 with SigLIP', { timeout: 120_000 }, async () => {
     const table3 = (await runPaperFile('table3', container, ws)).tables[0].comparison!;
     expect(table3.rows.map((r) => r.ours)).toEqual(['LLaVA-1.5-w-SigLIP', 'ToMe-114', 'DyMU-SigLIP-low', 'DyMU-SigLIP-mid', 'DyMU-SigLIP-high']);
     expect(table3.rows[0].tokens!.mean).toBe(64); // no class token
     for (const row of table3.rows) expect(row.cells.avg).not.toBeNull();
-    const table4 = (await runPaperFile('table4', container, ws)).tables[0];
-    expect(table4.comparison!.rows[0].tokens!.mean).toBe(100);
-    expect(table4.comparison!.rows.every((r) => r.cells.mme && r.cells.mmbench && r.cells.seed && r.cells.mathvista === null)).toBe(true);
-    expect(table4.markdown).toContain('not run here (no adapter): MathVista, Video-MME, MMBench-Video');
+  });
+
+  it('Table 4: OneVision (AnyRes) on its six benchmarks, tokens as a share of the unmerged count, beside the paper', { timeout: 240_000 }, async () => {
+    const { experiment, tables } = await runPaperFile('table4', container, ws, ['~benchmarks.Video-MME', '~benchmarks.MMBench-Video']);
+    const { comparison, markdown } = tables[0];
+    const columns = ['mmbench', 'mme', 'seed', 'mathvista', 'video_mme', 'mmbench_video'];
+    expect(comparison!.columns).toEqual(columns);
+    const rows = comparison!.rows;
+    const labels = ['LLaVA-ov-7B', 'ToMe', 'DyMU-ov-low', 'DyMU-ov-mid', 'DyMU-ov-high'];
+    expect(rows.map((r) => r.ours)).toEqual(labels);
+    for (const row of rows) for (const key of columns.slice(0, 4)) expect(row.cells[key], `${row.ours}: ${key}`).not.toBeNull();
+    // tokens: a share of the unmerged model's count for the same image, so 100 % without merging
+    expect(rows[0].tokens!.mean).toBe(100);
+    for (const row of rows.slice(1)) expect(row.tokens!.mean, row.ours!).toBeLessThan(100);
+    // beside the paper: per row the paper's line, ours and the difference
+    for (const label of labels) expect(markdown, label).toMatch(new RegExp(`\\| ${label} \\| paper \\| [^\\n]+\\n\\| ${label} \\| ours \\| [^\\n]+\\n\\|  \\| Δ \\| [^\\n]+\\n`));
+    expect(markdown).toContain('| LLaVA-ov-7B | paper | 100 % | 79.3 | 75.8 | 75.6 | 58.0 | 61.3 | 1.18 |');
+    const mathvista = rows[0].cells.mathvista!.mean - 58.0;
+    expect(markdown).toMatch(new RegExp(`\\|  \\| Δ \\| \\+0\\.0 % \\| (?:[^|]+\\|){3} ${mathvista < 0 ? '−' : '\\+'}${Math.abs(mathvista).toFixed(1)} \\|`));
+    // AnyRes picks a grid per aspect ratio. SEED's first two images, 64×48 and 128×64, get 1×1 and 2×1 crops
+    // of the tiny tower's 64² (8×8 patches). Unmerged (spatial_unpad): the base view's 64 tokens, then the
+    // crops' 8 × 8·cols grid unpadded to the image's aspect and an image_newline per row:
+    // 64×48 → 6 rows × 8 + 6 = 54, 128×64 → 8 × 16 + 8 = 136. Merged, the views go in one after another,
+    // so the full count is views × 64.
+    const seedRows = (label: string) => {
+      const run = planRuns(experiment).find((r) => r.labels['policy+vtu'] === label && r.config.benchmark?.name === 'seed_img')!;
+      return RunDir.of(ws.results, experiment.name, run.id).rows().map((r) => r.tokens_full);
+    };
+    expect(seedRows('LLaVA-ov-7B')).toEqual([64 + 54, 64 + 136]);
+    for (const label of labels.slice(1)) expect(seedRows(label), label).toEqual([2 * 64, 3 * 64]);
   });
 
   it('the complexity figure: one picture with a panel per run (scatter and line), Pearson r in the table', { timeout: 120_000 }, async () => {

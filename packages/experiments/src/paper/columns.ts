@@ -8,8 +8,8 @@ export interface PaperColumn {
   readonly label: string;
   /** The benchmark (adapter name) whose runs fill it; absent: any input of the row (e.g. Table 1's formulas). */
   readonly benchmark?: string;
-  /** The summary metric; null: no adapter here, so the column is the paper's only. */
-  readonly metric: string | null;
+  /** The summary metric. */
+  readonly metric: string;
   /** Its contribution to Avg, in percent (the nine benchmarks of Tables 2, 3, 5–7 have one). */
   readonly avg?: (value: number) => number;
 }
@@ -32,9 +32,10 @@ export const PAPER_COLUMNS: Readonly<Record<string, PaperColumn>> = {
   // Table 4 (OneVision): MME as a percentage (the paper does not say which; ours is the Avg share), SEED on its images
   mme: { label: 'MME %', benchmark: 'mme', metric: 'score' },
   seed: { label: 'SEED-IMG', benchmark: 'seed_img', metric: 'accuracy' },
-  mathvista: { label: 'MathVista', metric: null },
-  video_mme: { label: 'Video-MME', metric: null },
-  mmbench_video: { label: 'MMBench-Video', metric: null },
+  mathvista: { label: 'MathVista', benchmark: 'mathvista', metric: 'accuracy' },
+  video_mme: { label: 'Video-MME', benchmark: 'video_mme', metric: 'accuracy' },
+  // MMBench-Video: the judge's mean rating, 0–3
+  mmbench_video: { label: 'MMBench-Video', benchmark: 'mmbench_video', metric: 'score' },
   // Table 1: attention-score multiply-adds, millions
   full_score_macs_m: { label: 'full H·N²·d (M)', metric: 'full_score_macs_m' },
   vtu_score_macs_m: { label: 'VTU 2·H·N_un²·d (M)', metric: 'vtu_score_macs_m' },

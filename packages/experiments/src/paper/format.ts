@@ -73,8 +73,6 @@ function notes(comparison: Comparison): string[] {
   if (comparison.rows.some((r) => r.ours === null)) out.push('† a row of the paper that is none of ours (Table 2 quotes these methods from their own papers; with benchmarks missing they have no Avg)');
   if (comparison.rows.some((r) => r.paper === null)) out.push('‡ ours only: the paper has no such row');
   if (comparison.columns.includes('avg')) out.push('Avg: the mean of the nine benchmarks, MME as (perception + cognition) / 2800 · 100; ours needs all nine, so MM-Vet and LLaVA-W need their judges (models.judge_mmvet, models.judge_llava_bench)');
-  const columns = comparison.columns.filter((k) => PAPER_COLUMNS[k]?.metric === null);
-  if (columns.length > 0) out.push(`not run here (no adapter): ${columns.map(header).join(', ')}`);
   return out;
 }
 

@@ -13,7 +13,7 @@ import { type ParquetCell, writeParquet } from './parquet.ts';
 
 /** Writes one file, creating its folder. */
 type Put = (path: string, content: string | Buffer) => void;
-/** The i-th generated image (kinds in turn, 64×48) as JPEG or PNG bytes. */
+/** The i-th generated image (kinds and SHAPES in turn) as JPEG or PNG bytes. */
 type Picture = (i: number, format?: 'jpeg' | 'png') => Promise<Buffer>;
 /** Writes rows as one parquet file. */
 type Parquet = (path: string, rows: readonly Record<string, ParquetCell>[]) => Promise<void>;
@@ -22,6 +22,12 @@ type Parquet = (path: string, rows: readonly Record<string, ParquetCell>[]) => P
 const VIDEOS = ['testsrc2.mp4', 'rgbtestsrc.mp4'];
 const video = (i: number): Buffer => readFileSync(join(import.meta.dirname, 'fixture-videos', VIDEOS[i % VIDEOS.length]));
 const OPTIONS = ['one', 'two', 'three', 'four'];
+/**
+ * Width × height of the i-th image, in turn: aspect ratios for which OneVision's AnyRes picks different
+ * grids of the generated model's 64-pixel crops (1×1, 2×1, 1×2, 2×2), and 64 × 48 first, so that
+ * padding to a square is exercised too.
+ */
+export const SHAPES: readonly (readonly [number, number])[] = [[64, 48], [128, 64], [48, 96], [128, 128]];
 
 const jsonl = (rows: readonly object[]): string => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
 const ten = (answer: string): string[] => Array.from({ length: 10 }, (_, k) => (k < 7 ? answer : 'other'));
@@ -134,9 +140,10 @@ export async function benchmarkFixture(benchmark: string, seed: number, cache: s
     writeFileSync(join(temporary, path), content);
   };
   const picture: Picture = (i, format = 'jpeg') => {
-    const pixels = drawImage(IMAGE_KINDS[i % IMAGE_KINDS.length], 64, Rng.stream(seed, `fixture/${benchmark}/${i}`));
-    // 64 × 48: the lower quarter cropped away, so padding to a square is exercised too
-    const image = sharp(pixels.subarray(0, 64 * 48 * 3), { raw: { width: 64, height: 48, channels: 3 } });
+    const [width, height] = SHAPES[i % SHAPES.length];
+    const side = Math.max(width, height);
+    const pixels = drawImage(IMAGE_KINDS[i % IMAGE_KINDS.length], side, Rng.stream(seed, `fixture/${benchmark}/${i}`));
+    const image = sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).extract({ left: 0, top: 0, width, height });
     return (format === 'png' ? image.png() : image.jpeg({ quality: 90 })).toBuffer();
   };
   const parquet: Parquet = async (path, rows) => {
