@@ -6,7 +6,8 @@ import { runCommand, type RunArgs } from './run.ts';
 
 /**
  * `dymu run` with executors: without them it is `dymu run`; `--jobs N` runs the plan's N shards as
- * local worker processes, then `dymu run` prints the tables; `--executor slurm` writes the sbatch
+ * local worker processes (first, when random runs take their counts from other runs, the shards of
+ * those runs, so that no worker waits for another), then `dymu run` prints the tables; `--executor slurm` writes the sbatch
  * array script into the experiment's results and submits the shards with unfinished runs
  * (`--dry-run`: prints the script). Both check every run's inputs first (preflight), so that no
  * worker or job starts on an experiment with a missing input.
@@ -25,6 +26,7 @@ export const clusterRunCommand: CommandModule<object, RunArgs & ExecutorArgs> = 
     const experiment = loadExperiment(args.file, args.overrides, knownNames(container));
     if (!args['dry-run']) await preflight(experiment, planRuns(experiment), container);
     if (local) {
+      if (planRuns(experiment).some((r) => r.reference)) await runShardsLocally({ command: [...command, '--references-only'], shards: args.jobs! });
       await runShardsLocally({ command, shards: args.jobs! });
       return runCommand.handler({ ...args, jobs: undefined });
     }

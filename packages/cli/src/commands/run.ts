@@ -10,6 +10,7 @@ export interface RunArgs {
   results: string;
   cache?: string;
   'restart-calibrations': boolean;
+  'references-only'?: boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -23,6 +24,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('shard', { type: 'string', describe: 'run slice i/n of the runs (0 ≤ i < n), e.g. --shard $SLURM_ARRAY_TASK_ID/8' })
       .option('results', { type: 'string', default: 'results', describe: 'results directory' })
       .option('cache', { type: 'string', describe: 'generated models and images, thresholds (default $DYMU_CACHE or .cache/dymu)' })
+      .option('references-only', { type: 'boolean', hidden: true, describe: 'only the runs that random runs take their counts from (the first wave of --jobs)' })
       .option('restart-calibrations', { type: 'boolean', default: false, describe: 'discard the checkpoints of unfinished calibrations (e.g. after the images changed) and start them over' }) as never,
   handler: async (args) => {
     const container = createContainer({ results: args.results, cache: args.cache, restartCalibrations: args['restart-calibrations'] });
@@ -36,7 +38,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (problems.length > 0) process.exitCode = 1;
       return;
     }
-    await runExperiment(experiment, container, { shard });
+    await runExperiment(experiment, container, { shard, referencesOnly: args['references-only'] });
     const states = planStatus(experiment, args.results);
     const done = states.filter((s) => s.status === 'done').length;
     // A shard does not print the tables: `--jobs N` prints them once, after every worker; by hand or under Slurm, `dymu table`.

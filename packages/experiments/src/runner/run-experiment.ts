@@ -11,6 +11,8 @@ import { preflight } from './preflight.ts';
 export interface RunOptions {
   /** Only this slice of the runs (a cluster array job's share). */
   readonly shard?: Shard;
+  /** Only the runs others take their counts from (a random policy `like` their row), before the shard is taken: the first wave of `--jobs`. */
+  readonly referencesOnly?: boolean;
   readonly onChunk?: ChunkListener;
 }
 
@@ -21,7 +23,9 @@ export interface RunOptions {
  * of them (ExperimentProgress).
  */
 export async function runExperiment(experiment: Experiment, container: Container, options: RunOptions = {}): Promise<{ run: PlannedRun; outcome: RunOutcome }[]> {
-  const all = planRuns(experiment);
+  const planned = planRuns(experiment);
+  const references = new Set(planned.flatMap((r) => (r.reference ? [r.reference.id] : [])));
+  const all = options.referencesOnly ? planned.filter((r) => references.has(r.id)) : planned;
   const runs = options.shard ? selectShard(all, options.shard) : all;
   await preflight(experiment, runs, container);
   const { progress: log, results } = container.get(SETTINGS);
