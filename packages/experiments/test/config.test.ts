@@ -54,6 +54,13 @@ describe('experiment files', () => {
     expect(error(withLlm.replace('WEIGHTS', 'fp8'))).toMatch(/model\.llmWeights: .*float32, int8, int4/);
   });
 
+  it('model.videoFrames: frames per video, in the resolved config (so the run id) only when given', () => {
+    const withLlm = `model:\n  llm: /models/llava\n  encoder: /models/clip\nFRAMESdatasets: [{ name: folder, dir: /images }]\n`;
+    expect(load(withLlm.replace('FRAMES', '  videoFrames: 8\n')).points[0].config.model.videoFrames).toBe(8);
+    expect('videoFrames' in load(withLlm.replace('FRAMES', '')).points[0].config.model).toBe(false);
+    expect(error(withLlm.replace('FRAMES', '  videoFrames: 0\n'))).toBe('exp.yaml: model.videoFrames: expected an integer ≥ 1, got 0');
+  });
+
   it('names the file, the field path and what was expected', () => {
     expect(error(`${base}limit: many\n`)).toBe('exp.yaml: limit: expected an integer ≥ 1, got "many"');
     expect(error(`${base}seeds: [0, 1, 1]\n`)).toBe('exp.yaml: seeds[2]: seed 1 is listed twice');
@@ -81,7 +88,7 @@ describe('experiment files', () => {
 
   it('blames a typo in an override on that override, not on the file, with the full field path', () => {
     expect(error(base, ['limit=3', 'modell.x=1'])).toMatch(/^command-line override `modell\.x=1`: modell: unknown field \(expected one of name, /);
-    expect(error(base, ['model.encodr.x=1'])).toBe('command-line override `model.encodr.x=1`: model.encodr: unknown field (expected one of encoder, llm, features, pad, llmWeights)');
+    expect(error(base, ['model.encodr.x=1'])).toBe('command-line override `model.encodr.x=1`: model.encodr: unknown field (expected one of encoder, llm, features, pad, llmWeights, videoFrames)');
     const swept = `${base}sweep:\n  policy: { ToMe: { name: tome, variant: mid } }\ncalibration: { dataset: folder }\n`;
     expect(error(swept, ['sweep.policy.ToMe.variant=[mid]'])).toBe('command-line override `sweep.policy.ToMe.variant=[mid]`: sweep.policy.ToMe.variant: expected a non-empty string, got ["mid"]');
     expect(error(swept, ['calibration.batsh=2'])).toMatch(/^command-line override `calibration\.batsh=2`: calibration\.batsh: unknown field \(expected one of schedule, shape, /);

@@ -31,6 +31,8 @@ export interface ModelConfig {
   readonly pad?: boolean;
   /** The LLM's linear layers quantised while loading (int8 / int4); absent: float32, the reference. */
   readonly llmWeights?: Exclude<WeightFormat, 'float32'>;
+  /** Frames sampled uniformly from each video (Video-MME, MMBench-Video); absent: OneVision's 32 (and run ids as before). */
+  readonly videoFrames?: number;
 }
 
 /** A registered implementation by name with its parameters (policy, dataset, benchmark). */

@@ -131,7 +131,7 @@ function runConfigs(tree: Record<string, unknown>, origins: Origins, known: Know
 }
 
 function model(value: unknown, check: Check): ModelConfig {
-  const m = check.record(value, ['model'], ['encoder', 'llm', 'features', 'pad', 'llmWeights']);
+  const m = check.record(value, ['model'], ['encoder', 'llm', 'features', 'pad', 'llmWeights', 'videoFrames']);
   const llm = m.llm === undefined || m.llm === null ? null : modelRef(m.llm, ['model', 'llm'], GENERATED_VLMS, check);
   if (llm === null && m.encoder === undefined) check.fail(['model', 'encoder'], 'missing: a vision tower directory or { generated: clip-vit | siglip-vit, preset, seed } (or an llm with its own)');
   return {
@@ -140,6 +140,7 @@ function model(value: unknown, check: Check): ModelConfig {
     features: m.features === undefined ? 'llava' : check.oneOf(m.features, ['llava', 'last'] as const, ['model', 'features']),
     ...(m.pad !== undefined ? { pad: check.boolean(m.pad, ['model', 'pad']) } : llm === null ? { pad: DEFAULT_PREPROCESS === 'pad' } : {}),
     ...quantized(m.llmWeights === undefined ? 'float32' : check.oneOf(m.llmWeights, WEIGHT_FORMATS, ['model', 'llmWeights'])),
+    ...(m.videoFrames === undefined ? {} : { videoFrames: check.integer(m.videoFrames, ['model', 'videoFrames'], 1) }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { BenchmarkSample, Cell as BenchmarkCell, SampleScore } from '@dymu/benchmarks';
 import type { Column, ColumnType, Row, Task } from './task.ts';
-import { sampleImage } from '../resources/sample-image.ts';
+import { sampleVisual } from '../resources/sample-image.ts';
 import { paperScore } from './paper-score.ts';
 import { vlmPreprocessing } from './preprocessing.ts';
 import { tokenShareMetrics } from './token-share.ts';
@@ -56,8 +56,9 @@ export const benchmarkTask: Task = {
         for (let start = from; start < to; start += execution.batch) {
           const batch = samples.slice(start, Math.min(to, start + execution.batch));
           const t0 = performance.now();
-          const questions = batch.map((s) => ({ images: [sampleImage(s)], question: s.prompt }));
-          const answers = await vlm.answer(questions, { policy: policy(batch.map((s) => s.id)), vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS });
+          const questions = batch.map((s) => ({ images: [sampleVisual(s)], question: s.prompt }));
+          const options = { policy: policy(batch.map((s) => s.id)), vtu: run.config.vtu, maxNewTokens: MAX_NEW_TOKENS, videoFrames: run.config.model.videoFrames };
+          const answers = await vlm.answer(questions, options);
           const ms = (performance.now() - t0) / batch.length;
           answers.forEach((answer, j) => rows.push({
             id: batch[j].id,
