@@ -1,2 +1,2 @@
 export declare const BUILD_STATE: string;
-export declare function staleBuild(dist: string): string | null;
+export declare function readBuild(dist: string): { entry: string } | { stale: string };

@@ -1,30 +1,35 @@
-// Whether the bundle `npm run build` wrote (packages/cli/dist) still matches the files it was
-// built from. Plain JavaScript: the launcher asks before it loads either the bundle or tsx.
+// Which bundle of the CLI (packages/cli/dist, written by src/build/bundle.ts) is current, and
+// whether it still matches the files it was built from. Plain JavaScript: the launcher asks before
+// it loads the bundle, or tsx.
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The file the build writes last: when it started, the files it read and the directory their paths are relative to (itself relative to the build). */
+/**
+ * The file, in dist, that names the current build: its directory, when it started, the files it
+ * read and the directory their paths are relative to (itself relative to dist).
+ */
 export const BUILD_STATE = 'build.json';
 
 /**
- * Null when every file the build in `dist` read is unchanged since the build started; otherwise
- * why the build cannot be used: there is none, or the first file that changed or is gone.
+ * The entry point of the current build in `dist` when every file it was built from is unchanged
+ * since the build started; otherwise why there is none to use: no build, or the first file that
+ * changed or is gone.
  */
-export function staleBuild(dist) {
+export function readBuild(dist) {
   let state;
   try {
     state = JSON.parse(readFileSync(join(dist, BUILD_STATE), 'utf8'));
   } catch {
-    return 'there is no build';
+    return { stale: 'there is no build' };
   }
   for (const input of state.inputs) {
     let modified;
     try {
       modified = statSync(resolve(dist, state.root, input)).mtimeMs;
     } catch {
-      return `${input} is gone since the build`;
+      return { stale: `${input} is gone since the build` };
     }
-    if (modified > state.started) return `${input} changed since the build`;
+    if (modified > state.started) return { stale: `${input} changed since the build` };
   }
-  return null;
+  return { entry: join(dist, state.dir, 'start.js') };
 }

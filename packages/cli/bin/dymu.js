@@ -1,18 +1,23 @@
 #!/usr/bin/env node
-// Starts the CLI from the bundle `npm run build` wrote (npm ci runs it), which starts in a fraction
-// of a second; when a source file changed since, from the TypeScript sources through tsx, so an
-// edit is never run stale (a terminal is told, once per command, to run `npm run build`).
-import { fileURLToPath } from 'node:url';
-import { staleBuild } from './build-state.js';
+// Starts the CLI from its bundle (packages/cli/dist), which starts in a fraction of a second. When
+// there is none yet, or a source file changed since it was built, it is built first (a second or
+// two, through tsx; `npm run build` does the same), so an edit is never run stale; should the
+// build fail, the TypeScript sources run through tsx.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readBuild } from './build-state.js';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const stale = staleBuild(dist);
-if (stale === null) {
-  await import(new URL('../dist/start.js', import.meta.url).href);
-} else {
-  if (process.stderr.isTTY && !process.env.DYMU_SOURCES_NOTED) process.stderr.write(`dymu: ${stale}: running the TypeScript sources (\`npm run build\` starts faster)\n`);
-  process.env.DYMU_SOURCES_NOTED = '1'; // its restart with the allocator settings and its workers say it no more
+let build = readBuild(dist);
+if ('stale' in build) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/start.ts');
+  if (process.stderr.isTTY) process.stderr.write(`dymu: ${build.stale}: building the CLI\n`);
+  try {
+    const { bundleCli } = await import('../src/build/bundle.ts');
+    await bundleCli(dist);
+    build = readBuild(dist);
+  } catch (error) {
+    if (process.stderr.isTTY) process.stderr.write(`dymu: the build failed, running the TypeScript sources: ${error.message}\n`);
+  }
 }
+await import('entry' in build ? pathToFileURL(build.entry).href : '../src/start.ts');

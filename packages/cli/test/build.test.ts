@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILD_STATE, staleBuild } from '../bin/build-state.js';
+import { BUILD_STATE, readBuild } from '../bin/build-state.js';
 import { needsAllocator } from '../src/allocator-choice.ts';
-import { bundleCli, ENTRY } from '../src/build/bundle.ts';
+import { bundleCli } from '../src/build/bundle.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const cliPackage = JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string };
@@ -16,10 +16,13 @@ describe('the CLI build', () => {
     mkdirSync(join(root, '.cache'), { recursive: true });
     const dist = mkdtempSync(join(root, '.cache', 'cli-build-'));
     await bundleCli(dist);
+    // Its entry point as build.json names it (readBuild would also check that no source changed meanwhile).
+    const state = JSON.parse(readFileSync(join(dist, BUILD_STATE), 'utf8')) as { dir: string; inputs: string[] };
+    const entry = join(dist, state.dir, 'start.js');
     const preload = join(dist, 'log-packages.cjs');
     writeFileSync(preload, `const Module = require('node:module'); const load = Module._load;
 Module._load = function (request, ...rest) { if (!Module.isBuiltin(request) && !/^[./]/.test(request)) process.stderr.write('package ' + request + '\\n'); return load.call(this, request, ...rest); };`);
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', preload, join(dist, `${ENTRY}.js`), ...args], { encoding: 'utf8', env: { ...process.env, DYMU_ALLOCATOR: 'system' } });
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--require', preload, entry, ...args], { encoding: 'utf8', env: { ...process.env, DYMU_ALLOCATOR: 'system' } });
     const packages = (stderr: string) => [...stderr.matchAll(/^package (.*)$/gm)].map((m) => m[1]);
     const version = run('--version');
     expect(version.stdout).toBe(`${cliPackage.version}\n`);
@@ -33,25 +36,24 @@ Module._load = function (request, ...rest) { if (!Module.isBuiltin(request) && !
     expect(ls.status, ls.stderr).toBe(0);
     expect(ls.stdout).toBe('no runs\n');
     expect(packages(ls.stderr).filter((p) => /onnxruntime|sharp|duckdb/.test(p))).toEqual([]);
-    const state = JSON.parse(readFileSync(join(dist, BUILD_STATE), 'utf8')) as { inputs: string[] };
     expect(state.inputs).toContain('packages/cli/src/main.ts');
     expect(state.inputs).toContain('packages/experiments/src/index.ts');
     rmSync(dist, { recursive: true, force: true });
   });
 
-  it('is stale when there is none, when a file it was built from changed since it started, or is gone', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-state-'));
-    expect(staleBuild(dir)).toBe('there is no build');
-    writeFileSync(join(dir, 'a.ts'), '');
+  it('is current until a file it was built from changes or goes, and names its entry point', () => {
+    const dist = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    expect(readBuild(dist)).toEqual({ stale: 'there is no build' });
     const started = Date.now();
-    utimesSync(join(dir, 'a.ts'), new Date(started - 60_000), new Date(started - 60_000));
-    writeFileSync(join(dir, BUILD_STATE), JSON.stringify({ root: '.', started, inputs: ['a.ts'] }));
-    expect(staleBuild(dir)).toBeNull();
-    utimesSync(join(dir, 'a.ts'), new Date(started + 1000), new Date(started + 1000));
-    expect(staleBuild(dir)).toBe('a.ts changed since the build');
-    rmSync(join(dir, 'a.ts'));
-    expect(staleBuild(dir)).toBe('a.ts is gone since the build');
-    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(dist, 'a.ts'), '');
+    utimesSync(join(dist, 'a.ts'), new Date(started - 60_000), new Date(started - 60_000));
+    writeFileSync(join(dist, BUILD_STATE), JSON.stringify({ dir: 'build-1', root: '.', started, inputs: ['a.ts'] }));
+    expect(readBuild(dist)).toEqual({ entry: join(dist, 'build-1', 'start.js') });
+    utimesSync(join(dist, 'a.ts'), new Date(started + 1000), new Date(started + 1000));
+    expect(readBuild(dist)).toEqual({ stale: 'a.ts changed since the build' });
+    rmSync(join(dist, 'a.ts'));
+    expect(readBuild(dist)).toEqual({ stale: 'a.ts is gone since the build' });
+    rmSync(dist, { recursive: true, force: true });
   });
 });
 

@@ -1,15 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { BUILD_STATE } from '../../bin/build-state.js';
 
 /** The repository root. */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-/** The entry point bin/dymu.js loads from the build. */
-export const ENTRY = 'start';
 
 /** The packages every command needs at once (the command-line parser), bundled with everything they import. */
 const EAGER = new Set(['yargs', 'yargs/helpers']);
@@ -59,16 +56,23 @@ const lazyPackages: Plugin = {
   },
 };
 
+/** Older builds made longer ago than this are removed (a start reads its files within a second of reading build.json). */
+const KEEP_OLD_MS = 10 * 60_000;
+
 /**
- * Bundles the CLI (packages/cli/src/start.ts and the workspace sources it imports) into `outdir`
- * as ES modules, then writes build.json (bin/build-state.js checks it): when the build started and
- * every file the bundle was made from.
+ * Bundles the CLI (packages/cli/src/start.ts and the workspace sources it imports) as ES modules
+ * into a new directory of `dist`, then makes it the current build: `dist/build.json` (which
+ * bin/build-state.js reads) names it, when the build started and every file it was made from, and
+ * is replaced in one rename, so that starts and builds running at the same time each see a whole
+ * build. Older builds made more than ten minutes ago are removed.
  */
-export async function bundleCli(outdir: string): Promise<void> {
+export async function bundleCli(dist: string): Promise<void> {
+  mkdirSync(dist, { recursive: true });
+  const dir = mkdtempSync(join(dist, 'build-'));
   const started = Date.now();
   const result = await build({
-    entryPoints: { [ENTRY]: join(ROOT, 'packages/cli/src/start.ts') },
-    outdir,
+    entryPoints: { start: join(ROOT, 'packages/cli/src/start.ts') }, // dist/<build>/start.js, which bin/dymu.js loads
+    outdir: dir,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -76,13 +80,19 @@ export async function bundleCli(outdir: string): Promise<void> {
     target: 'node20',
     absWorkingDir: ROOT,
     metafile: true,
-    logLevel: 'warning',
-    // lazyRequire's require(), relative to the bundle (packages/cli/dist: the repository's node_modules).
+    logLevel: 'silent', // errors are thrown, with their file and line
+    // lazyRequire's require(), relative to the bundle (in packages/cli/dist: the repository's node_modules).
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     plugins: [lazyPackages],
   });
-  // The inputs are relative to absWorkingDir, the root; the root is recorded relative to the build.
+  // The inputs are relative to absWorkingDir, the root; the root is recorded relative to dist.
   const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('lazy:'));
-  const state = { root: relative(outdir, ROOT), started, inputs };
-  writeFileSync(join(outdir, BUILD_STATE), `${JSON.stringify(state, null, 1)}\n`);
+  const state = { dir: basename(dir), root: relative(dist, ROOT), started, inputs };
+  const temporary = `${dir}.json`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 1)}\n`);
+  renameSync(temporary, join(dist, BUILD_STATE));
+  for (const old of readdirSync(dist)) {
+    const path = join(dist, old);
+    if (old.startsWith('build-') && path !== dir && Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS) rmSync(path, { recursive: true, force: true });
+  }
 }
