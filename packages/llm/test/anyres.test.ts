@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DymuError, type MergePolicy, Rng } from '@dymu/core';
+import { DymuError, Rng } from '@dymu/core';
 import { anyresLayout, type AnyresLayout } from '@dymu/encoders';
 import { SessionPool } from '@dymu/onnx';
 import { makeVlmModel, WeightStore } from '@dymu/weights';
 import { type ImageRows, Vlm } from '../src/index.ts';
+import { mergeRuns } from './merge-runs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dymu-anyres-'));
 const pool = new SessionPool();
@@ -31,15 +32,7 @@ async function randomImage(width: number, height: number, seed: number): Promise
 }
 
 /** Merges token pairs (2k, 2k + 1) in the first block: every view keeps half its tokens. */
-const pairs: MergePolicy = {
-  name: 'pairs',
-  usesMatching: false,
-  plan: (state, context) => {
-    if (context.block !== 0) return null;
-    const destination = new Int32Array(state.batch * state.tokens).map((_, i) => (i % state.tokens) >> 1);
-    return { lengths: state.lengths.map((n) => Math.ceil(n / 2)), destination };
-  },
-};
+const pairs = mergeRuns(2);
 
 /**
  * LLaVA-NeXT's packing written out naively (float64): the crops' features viewed as

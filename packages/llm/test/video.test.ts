@@ -3,11 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DymuError, type MergePolicy, Rng } from '@dymu/core';
+import { DymuError, Rng } from '@dymu/core';
 import { uniformFrameIndices } from '@dymu/encoders';
 import { SessionPool } from '@dymu/onnx';
 import { makeVlmModel, parseLlavaConfig, WeightStore } from '@dymu/weights';
 import { type ImageRows, tokenizePrompt, VIDEO_POOL, Vlm, videoPoolFeeds, videoPoolGraph, videoPoolSpec } from '../src/index.ts';
+import { mergeRuns } from './merge-runs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dymu-video-vlm-'));
 const pool = new SessionPool();
@@ -28,15 +29,7 @@ afterAll(async () => {
 });
 
 /** Merges runs of four consecutive tokens in the first block: every frame keeps a quarter of its tokens. */
-const quarters: MergePolicy = {
-  name: 'quarters',
-  usesMatching: false,
-  plan: (state, context) => {
-    if (context.block !== 0) return null;
-    const destination = new Int32Array(state.batch * state.tokens).map((_, i) => (i % state.tokens) >> 2);
-    return { lengths: state.lengths.map((n) => Math.ceil(n / 4)), destination };
-  },
-};
+const quarters = mergeRuns(4);
 
 /**
  * torch's interpolate(mode="bilinear", align_corners=False) of one side × side map per frame to
