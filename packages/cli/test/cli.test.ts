@@ -67,6 +67,7 @@ describe('dymu CLI', () => {
     const compared = dymu('thresholds', 'compare', join(out, 'compact.json'), join(out, 'official.json'), '--images', images, '--model', model);
     expect(compared.code, compared.err).toBe(0);
     expect(compared.out).toContain('official layout');
+    expect(compared.out).toMatch(/^preprocessing: pad to square \(mean colour\), resize 64×64 \(/m);
     expect(compared.out).toMatch(new RegExp(`Tokens per image \\(${present.length} images of .*, siglip, after block 2, class token included\\):`));
     expect(compared.out).toMatch(/\| A \| \d+\.\d ± \d+\.\d \| \d+ \| \d+ \|\n\| B \| \d+\.\d ± \d+\.\d \| \d+ \| \d+ \|/);
   });

@@ -48,8 +48,7 @@ async function countTokens(lists: [ThresholdList, ThresholdList], images: string
   const paths = source.names.map(source.path);
   const encoder = await VitEncoder.load(model);
   const hash = await weightsSha256(model);
-  let preprocessing = '';
-  const pad = preprocessFromArgs(options, encoder.preprocessing, (line) => (preprocessing = line));
+  const pad = preprocessFromArgs(options, encoder.preprocessing);
   const found: TokenCounts[] = [];
   for (const list of lists) {
     if (list.thresholds.length !== encoder.config.numLayers) throw new DymuError(`has ${list.thresholds.length} blocks, the model ${encoder.config.numLayers}`, { file: list.source, field: 'thresholds' });
@@ -61,7 +60,7 @@ async function countTokens(lists: [ThresholdList, ThresholdList], images: string
     }
     found.push(tokenCounts(counts));
   }
-  return { a: found[0], b: found[1], on: `${paths.length} images of ${images}, ${basename(resolve(model))}, after block ${encoder.blocks - 1}, class token included; ${preprocessing}` };
+  return { a: found[0], b: found[1], on: `${paths.length} images of ${images}, ${basename(resolve(model))}, after block ${encoder.blocks - 1}, class token included` };
 }
 
 export const thresholdsCommand: CommandModule = {
