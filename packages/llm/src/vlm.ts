@@ -202,7 +202,7 @@ export class Vlm {
 
   /**
    * Encodes images and videos for the LLM (one placeholder each): the images in one batch (see
-   * encodeStills), the videos' frames in another (see encodeVideos), in the order given.
+   * encodeStills), then the videos (see encodeVideos); returned in the order given.
    */
   async encodeImages(inputs: readonly VisualInput[], policy?: MergePolicy, videoFrames = ONEVISION_FRAMES): Promise<EncodedPlaceholder[]> {
     const images = inputs.filter((i) => !isVideoInput(i)) as (string | Buffer)[];
@@ -214,23 +214,26 @@ export class Vlm {
   /**
    * Encodes videos as LLaVA-OneVision does: `frames` frames sampled uniformly from each
    * (@dymu/encoders' readVideoFrames), each resized whole to the tower's input (no AnyRes, as
-   * LLaVA-NeXT's video path) and encoded with the merge policy per frame, all in one batch. Without
-   * merging the frames are pooled (poolFrames); with merging they go in one after another, each a
-   * raster block of its patches with its own source map (as AnyRes's merged views: pooling has no
-   * counterpart over merged tokens), and the full model they are compared with is frames × patches.
+   * LLaVA-NeXT's video path) and encoded with the merge policy per frame, a video's frames in one
+   * batch (one video at a time: 32 frames of SigLIP so400m already hold ≈ 1 GB of attention scores
+   * per block). Without merging the frames are pooled (poolFrames); with merging they go in one after
+   * another, each a raster block of its patches with its own source map (as AnyRes's merged views:
+   * pooling has no counterpart over merged tokens), and the full model they are compared with is
+   * frames × patches.
    */
   async encodeVideos(videos: readonly VideoInput[], policy?: MergePolicy, frames = ONEVISION_FRAMES): Promise<EncodedPlaceholder[]> {
     if (videos.length === 0) return [];
-    const read = [];
-    for (const { video } of videos) read.push(await readVideoFrames(video, frames));
-    const encoded = await this.encoder.encode(read.flatMap((r) => r.frames), { policy, pad: 'none' });
     const pooled = (policy ?? noMerging) === noMerging ? (await (this.videoPool ??= this.loadVideoPool())).spec : undefined;
-    let k = 0;
-    return read.map(({ info, indices }) => ({
-      parts: encoded.slice(k, (k += indices.length)),
-      video: { info, indices, ...(pooled && { pooled: pooledVideoTokens(pooled, indices.length) }) },
-      fullTokens: pooled ? pooledVideoTokens(pooled, indices.length) : indices.length * this.encoder.patches,
-    }));
+    const placeholders: EncodedPlaceholder[] = [];
+    for (const { video } of videos) {
+      const { info, indices, frames: images } = await readVideoFrames(video, frames);
+      placeholders.push({
+        parts: await this.encoder.encode(images, { policy, pad: 'none' }),
+        video: { info, indices, ...(pooled && { pooled: pooledVideoTokens(pooled, indices.length) }) },
+        fullTokens: pooled ? pooledVideoTokens(pooled, indices.length) : indices.length * this.encoder.patches,
+      });
+    }
+    return placeholders;
   }
 
   /**
