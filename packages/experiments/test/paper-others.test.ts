@@ -73,6 +73,7 @@ describe('the other paper files on generated models', () => {
     // beside the paper: per row the paper's line, ours and the difference
     for (const label of labels) expect(markdown, label).toMatch(new RegExp(`\\| ${label} \\| paper \\| [^\\n]+\\n\\| ${label} \\| ours \\| [^\\n]+\\n\\|  \\| Δ \\| [^\\n]+\\n`));
     expect(markdown).toContain('| LLaVA-ov-7B | paper | 100 % | 79.3 | 75.8 | 75.6 | 58.0 | 61.3 | 1.18 |');
+    expect(markdown).toContain("MMBench-Video: the judge's mean rating, 0–3 (models.judge_mmbench_video;");
     const mathvista = rows[0].cells.mathvista!.mean - 58.0;
     expect(markdown).toMatch(new RegExp(`\\|  \\| Δ \\| \\+0\\.0 % \\| (?:[^|]+\\|){3} ${mathvista < 0 ? '−' : '\\+'}${Math.abs(mathvista).toFixed(1)} \\|`));
     // AnyRes picks a grid per aspect ratio. SEED's first two images, 64×48 and 128×64, get 1×1 and 2×1 crops

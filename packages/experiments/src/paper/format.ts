@@ -73,6 +73,7 @@ function notes(comparison: Comparison): string[] {
   if (comparison.rows.some((r) => r.ours === null)) out.push('† a row of the paper that is none of ours (Table 2 quotes these methods from their own papers; with benchmarks missing they have no Avg)');
   if (comparison.rows.some((r) => r.paper === null)) out.push('‡ ours only: the paper has no such row');
   if (comparison.columns.includes('avg')) out.push('Avg: the mean of the nine benchmarks, MME as (perception + cognition) / 2800 · 100; ours needs all nine, so MM-Vet and LLaVA-W need their judges (models.judge_mmvet, models.judge_llava_bench)');
+  if (comparison.columns.includes('mmbench_video')) out.push("MMBench-Video: the judge's mean rating, 0–3 (models.judge_mmbench_video; without it the column stays empty); MathVista without its judge (models.judge_mathvista) is scored only when its rules read every answer");
   return out;
 }
 
