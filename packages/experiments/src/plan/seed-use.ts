@@ -16,7 +16,8 @@ export const SEEDED_DATASETS: Readonly<Record<string, (params: Readonly<Record<s
  * subset) and a dataset of SEEDED_DATASETS. Differs without a seed: a benchmark's `judge` (an API
  * model sampling its grades, as LLaVA-Bench's and MM-Vet's reviews do). Nothing else does: benchmarks
  * take their first `limit` questions and decode greedily, calibrations draw with their own `seed`,
- * the `random` policy with its own `seed`, generated models and fixtures with theirs.
+ * generated models and fixtures with theirs. A random policy `like` another row draws from the run's
+ * seed unless it gives its own, and follows its reference's runs: planRuns decides for it.
  */
 export function seedDependence(config: RunConfig): string | null {
   const { dataset, benchmark, limit } = config;
