@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 /**
  * The file, in dist, that names the current build: its directory, when it started, the files it
- * read and the directory their paths are relative to (itself relative to dist).
+ * read and the directory their paths are relative to.
  */
 export const BUILD_STATE = 'build.json';
 

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { BUILD_STATE } from '../../bin/build-state.js';
 
@@ -60,6 +60,23 @@ const lazyPackages: Plugin = {
 const KEEP_OLD_MS = 10 * 60_000;
 
 /**
+ * The workspace sources with `import.meta.url`, `.dirname` and `.filename` naming the source file,
+ * as they do when the sources run, so that a path relative to a source (bin/dymu.js for the
+ * workers, the repository root, fonts) is the same in the bundle, which lives elsewhere.
+ */
+const sourceLocations: Plugin = {
+  name: 'source-locations',
+  setup(b) {
+    b.onLoad({ filter: /\/packages\/[^/]+\/src\/.*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.')) return undefined;
+      const values: Record<string, string> = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
+      return { contents: text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key: string) => JSON.stringify(values[key])), loader: 'ts' };
+    });
+  },
+};
+
+/**
  * Bundles the CLI (packages/cli/src/start.ts and the workspace sources it imports) as ES modules
  * into a new directory of `dist`, then makes it the current build: `dist/build.json` (which
  * bin/build-state.js reads) names it, when the build started and every file it was made from, and
@@ -83,11 +100,11 @@ export async function bundleCli(dist: string): Promise<void> {
     logLevel: 'silent', // errors are thrown, with their file and line
     // lazyRequire's require(), relative to the bundle (in packages/cli/dist: the repository's node_modules).
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [lazyPackages],
+    plugins: [lazyPackages, sourceLocations],
   });
-  // The inputs are relative to absWorkingDir, the root; the root is recorded relative to dist.
+  // The inputs are relative to absWorkingDir, the root, recorded as it is: in a moved repository they are gone, and the bundle, which names source paths, is made again.
   const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('lazy:'));
-  const state = { dir: basename(dir), root: relative(dist, ROOT), started, inputs };
+  const state = { dir: basename(dir), root: ROOT, started, inputs };
   const temporary = `${dir}.json`;
   writeFileSync(temporary, `${JSON.stringify(state, null, 1)}\n`);
   renameSync(temporary, join(dist, BUILD_STATE));
