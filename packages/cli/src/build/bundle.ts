@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -60,18 +60,19 @@ const lazyPackages: Plugin = {
 const KEEP_OLD_MS = 10 * 60_000;
 
 /**
- * The workspace sources with `import.meta.url`, `.dirname` and `.filename` naming the source file,
- * as they do when the sources run, so that a path relative to a source (bin/dymu.js for the
- * workers, the repository root, fonts) is the same in the bundle, which lives elsewhere.
+ * Every bundled file with `import.meta.url`, `.dirname` and `.filename` naming that file, as they do
+ * when it runs unbundled, so that a path relative to it (bin/dymu.js for the workers, the
+ * repository root, fonts, yargs' translations) is the same in the bundle, which lives elsewhere.
  */
 const sourceLocations: Plugin = {
   name: 'source-locations',
   setup(b) {
-    b.onLoad({ filter: /\/packages\/[^/]+\/src\/.*\.ts$/ }, (args) => {
+    b.onLoad({ filter: /\.(ts|js|mjs)$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.')) return undefined;
+      if (!/\bimport\.meta\.(url|dirname|filename)\b/.test(text)) return undefined;
       const values: Record<string, string> = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
-      return { contents: text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key: string) => JSON.stringify(values[key])), loader: 'ts' };
+      const contents = text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key: string) => JSON.stringify(values[key]));
+      return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
 };
@@ -103,7 +104,9 @@ export async function bundleCli(dist: string): Promise<void> {
     plugins: [lazyPackages, sourceLocations],
   });
   // The inputs are relative to absWorkingDir, the root, recorded as it is: in a moved repository they are gone, and the bundle, which names source paths, is made again.
-  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('lazy:'));
+  // Besides the bundled files: this build's own code, and npm's record of node_modules where there is one (the stubs list the packages' exports).
+  const bundled = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('lazy:'));
+  const inputs = [...bundled, 'packages/cli/src/build/bundle.ts', ...['node_modules/.package-lock.json'].filter((file) => existsSync(join(ROOT, file)))];
   const state = { dir: basename(dir), root: ROOT, started, inputs };
   const temporary = `${dir}.json`;
   writeFileSync(temporary, `${JSON.stringify(state, null, 1)}\n`);
