@@ -81,10 +81,16 @@ describe('the other paper files on generated models', () => {
     // crops' 8 × 8·cols grid unpadded to the image's aspect and an image_newline per row:
     // 64×48 → 6 rows × 8 + 6 = 54, 128×64 → 8 × 16 + 8 = 136. Merged, the views go in one after another,
     // so the full count is views × 64.
-    const fullTokens = (label: string, benchmark: string) => {
+    const runRows = (label: string, benchmark: string) => {
       const run = planRuns(experiment).find((r) => r.labels['policy+vtu'] === label && r.config.benchmark?.name === benchmark)!;
-      return RunDir.of(ws.results, experiment.name, run.id).rows().map((r) => r.tokens_full);
+      return RunDir.of(ws.results, experiment.name, run.id).rows();
     };
+    const fullTokens = (label: string, benchmark: string) => runRows(label, benchmark).map((r) => r.tokens_full);
+    // MMBench-Video's column is the judge's mean rating: the fixed judge rates 2, an empty answer −1 → 0
+    for (const [i, label] of labels.entries()) {
+      const answers = runRows(label, 'mmbench_video').map((r) => (r.prediction as string).trim());
+      expect(rows[i].cells.mmbench_video!.mean, label).toBeCloseTo((2 * answers.filter((a) => a !== '').length) / answers.length, 12);
+    }
     expect(fullTokens('LLaVA-ov-7B', 'seed_img')).toEqual([64 + 54, 64 + 136]);
     for (const label of labels.slice(1)) expect(fullTokens(label, 'seed_img'), label).toEqual([2 * 64, 3 * 64]);
     // Videos: the preset's 4 frames each; unmerged 4 × the 8×8 patches pooled 2×2 to 4×4, one image_newline;
