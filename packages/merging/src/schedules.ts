@@ -58,6 +58,8 @@ export const PAPER_VARIANTS: readonly { encoder: string; match: Partial<EncoderS
   { encoder: 'CLIP ViT-L/14-336', match: { arch: 'clip', imageSize: 336, patchSize: 14, hiddenSize: 1024, numLayers: 24 }, total: { low: 504, mid: 384, high: 192 } },
   { encoder: 'SigLIP B/16-384', match: { arch: 'siglip', imageSize: 384, patchSize: 16, hiddenSize: 768, numLayers: 12 }, total: { low: 504, mid: 384, high: 192 } },
   { encoder: 'SigLIP so400m/14-384', match: { arch: 'siglip', imageSize: 384, patchSize: 14, hiddenSize: 1152, numLayers: 27 }, total: { low: 648, mid: 567, high: 405 } },
+  // OneVision's tower as llava-hf saves it: the unused 27th block dropped, the same r_i in the other 26
+  { encoder: 'SigLIP so400m/14-384, 26 blocks (llava-hf OneVision)', match: { arch: 'siglip', imageSize: 384, patchSize: 14, hiddenSize: 1152, numLayers: 26 }, total: { low: 624, mid: 546, high: 390 } },
 ];
 
 /** Other encoders merge the same fraction of their patches as CLIP-L does of its 576. */

@@ -30,6 +30,8 @@ describe('schedules (DYMU.md §4)', () => {
     expect([variantTotal(CLIP_L, 'mid'), variantTotal(CLIP_L, 'high')]).toEqual([384, 192]);
     expect(['low', 'mid', 'high'].map((v) => variantSchedule(SIGLIP_B, v as 'low').r[0])).toEqual([42, 32, 16]);
     expect(['low', 'mid', 'high'].map((v) => variantSchedule(SO400M, v as 'low').r)).toEqual([24, 21, 15].map((r) => new Array(27).fill(r)));
+    // llava-hf's OneVision tower drops the unused last block: the same r_i in the 26 it keeps
+    expect(['low', 'mid', 'high'].map((v) => variantSchedule({ ...SO400M, numLayers: 26 }, v as 'low').r)).toEqual([24, 21, 15].map((r) => new Array(26).fill(r)));
     expect(['low', 'mid', 'high'].map((v) => variantTotal(TINY, v as 'low'))).toEqual([56, 43, 21]);
     expect(variantSchedule(CLIP_L, 'mid', 'linear')).toEqual({ name: 'mid/linear', r: spreadMerges('linear', 384, 24) });
   });
