@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { applyPlanToBookkeeping, attentionBias, DymuError, initialTokenBatch, noMerging, type Matching, type MergePlan, type MergePolicy, type TokenBatch } from '@dymu/core';
 import { SessionPool, type Session } from '@dymu/onnx';
-import { inFile, numPatches, readPreprocessorConfig, readVitConfig, VitWeights, WeightStore, type PreprocessorConfig, type VitConfig } from '@dymu/weights';
+import { inFile, llavaSelectedBlocks, numPatches, openVisionTower, readPreprocessorConfig, VitWeights, type PreprocessorConfig, type LlavaConfig, type VisionTower, type VitConfig, type WeightStore } from '@dymu/weights';
 import { preprocessBatch, type PadMode } from './preprocess.ts';
 import { mergeGraph } from './merge-graphs.ts';
 import { attentionGraph, embeddingsGraph, mlpGraph, postLayerNormGraph } from './vit-graphs.ts';
@@ -19,6 +18,15 @@ export interface FeatureSelection {
 
 /** LLaVA-1.5 (CLIP): penultimate block, no post-LN, class token dropped. LLaVA-OneVision (SigLIP): last block removed, no post-LN. */
 export const LLAVA_FEATURES: FeatureSelection = { layer: -2, postLayerNorm: false, dropClassToken: true };
+/**
+ * What a LLaVA checkpoint's config.json takes from its tower: the blocks its layer selection runs
+ * (@dymu/weights' llavaSelectedBlocks, counted on the tower's config), no post-LN, the class token
+ * dropped for 'patch'.
+ */
+export function llavaFeatures(llava: LlavaConfig, tower: VisionTower): FeatureSelection {
+  return { layer: llavaSelectedBlocks(llava, tower), postLayerNorm: false, dropClassToken: llava.selectFeature === 'patch' };
+}
+
 /** The model's own `last_hidden_state` (SigLIP applies post-LN to it, CLIP does not). */
 export function lastHiddenState(config: VitConfig): FeatureSelection {
   return { layer: -1, postLayerNorm: config.arch === 'siglip', dropClassToken: false };
@@ -64,13 +72,21 @@ export interface EncodeOptions {
 
 export interface LoadOptions {
   pool?: SessionPool;
+  /** `layer` counts the blocks of the tower as loaded (a checkpoint's tower: the blocks it holds). */
   features?: FeatureSelection;
+  /** A LLaVA checkpoint whose own (fine-tuned) tower weights are used when it holds them (@dymu/weights' openVisionTower). */
+  checkpoint?: WeightStore;
 }
 
-/** A CLIP or SigLIP vision tower from a Hugging Face model directory, run block by block on onnxruntime. */
+/**
+ * A CLIP or SigLIP vision tower from a Hugging Face model directory (or its config with a LLaVA
+ * checkpoint's fine-tuned weights), run block by block on onnxruntime.
+ */
 export class VitEncoder {
   private constructor(
     readonly dir: string,
+    /** Where its config and its weights come from. */
+    readonly tower: VisionTower,
     readonly config: VitConfig,
     readonly preprocessing: PreprocessorConfig,
     readonly features: FeatureSelection,
@@ -79,17 +95,21 @@ export class VitEncoder {
     readonly pool: SessionPool,
   ) {}
 
-  static async load(dir: string, options: LoadOptions = {}): Promise<VitEncoder> {
-    const config = readVitConfig(dir);
-    const store = WeightStore.open(dir);
+  static load(dir: string, options: LoadOptions = {}): Promise<VitEncoder> {
+    return VitEncoder.fromTower(dir, openVisionTower(dir, options.checkpoint), options);
+  }
+
+  /** The tower `openVisionTower` opened for directory `dir`. */
+  static async fromTower(dir: string, tower: VisionTower, options: LoadOptions = {}): Promise<VitEncoder> {
+    const { config, store } = tower;
     const weights = new VitWeights(store, config, inFile);
     weights.checkAll();
     const features = options.features ?? LLAVA_FEATURES;
     const blocks = blocksToRun(config, features);
     const pool = options.pool ?? new SessionPool();
-    // Sessions are shared by model directory: the fingerprint alone does not tell two checkpoints of one shape apart.
+    // Sessions are shared by config and weights directory: the fingerprint alone does not tell two checkpoints of one shape apart.
     const fingerprint = store.fingerprint();
-    const key = `${resolve(dir)}#${fingerprint}`;
+    const key = `${tower.configDir}|${tower.weightsDir}/${config.prefix}#${fingerprint}`;
     const embeddings = await pool.get(`${key}/embeddings`, () => embeddingsGraph(config, weights.embeddings()));
     const attention: Session[] = [];
     const mlp: Session[] = [];
@@ -100,7 +120,7 @@ export class VitEncoder {
     }
     const post = features.postLayerNorm ? await pool.get(`${key}/post_layernorm`, () => postLayerNormGraph(config, weights.postLayerNorm())) : undefined;
     const merge = await pool.get('merge', mergeGraph);
-    return new VitEncoder(dir, config, readPreprocessorConfig(dir, config), features, fingerprint, { embeddings, attention, mlp, post, merge }, pool);
+    return new VitEncoder(dir, tower, config, readPreprocessorConfig(tower.configDir, config), features, fingerprint, { embeddings, attention, mlp, post, merge }, pool);
   }
 
   /** Number of blocks that run for the selected features. */

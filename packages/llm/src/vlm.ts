@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DymuError, type MergePolicy, noMerging, type WeightFormat } from '@dymu/core';
-import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, ONEVISION_FRAMES, type PadMode, readVideoFrames, type VideoInfo, VitEncoder } from '@dymu/encoders';
+import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, llavaFeatures, ONEVISION_FRAMES, type PadMode, readVideoFrames, type VideoInfo, VitEncoder } from '@dymu/encoders';
 import { type Session, SessionPool } from '@dymu/onnx';
 import type { UnmergeMap } from '@dymu/vtu';
-import { checkProjectorWeights, type LlavaConfig, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
+import { checkProjectorWeights, type LlavaConfig, openVisionTower, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
 import { anyresPackFeeds, anyresPackGraph, anyresSpec } from './anyres-pack.ts';
 import { concat } from './arrays.ts';
 import { LlmDecoder, type SequenceInput } from './decoder.ts';
@@ -120,13 +120,12 @@ export class Vlm {
     const store = WeightStore.open(dir);
     checkProjectorWeights(store, config);
     const pool = options.pool ?? new SessionPool();
-    const tower = options.visionTower ?? findVisionTower(dir, config);
-    const encoder = await VitEncoder.load(tower, {
-      pool,
-      features: { layer: config.selectLayer, postLayerNorm: false, dropClassToken: config.selectFeature === 'patch' },
-    });
+    const towerDir = options.visionTower ?? findVisionTower(dir, config);
+    // the tower's config from its directory, its weights the checkpoint's own (fine-tuned) when it holds them
+    const tower = openVisionTower(towerDir, store);
+    const encoder = await VitEncoder.fromTower(towerDir, tower, { pool, features: llavaFeatures(config, tower) });
     if (encoder.config.hiddenSize !== config.projector.inFeatures) {
-      throw new DymuError(`is ${config.projector.inFeatures}, but the vision tower ${tower} has width ${encoder.config.hiddenSize}`, { file: config.source, field: 'mm_hidden_size' });
+      throw new DymuError(`is ${config.projector.inFeatures}, but the vision tower ${towerDir} has width ${encoder.config.hiddenSize}`, { file: config.source, field: 'mm_hidden_size' });
     }
     const decoder = await LlmDecoder.load(dir, { pool, weights: options.weights, cacheDir: options.cacheDir });
     const projector = await pool.get(`${resolve(dir)}#${store.fingerprint()}/mm_projector`, () => projectorGraph(projectorWeights(store, config)));

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DymuError } from '@dymu/core';
-import { makeVitModel, normal, TORCH_DTYPE, type TensorSpec, writeGeneratedWeights } from './generate.ts';
+import { makeVitModel, normal, TORCH_DTYPE, type TensorSpec, visionTowerTensors, writeGeneratedWeights } from './generate.ts';
 import { type VlmLayout, writeLlavaHf } from './generate-llava-hf.ts';
 import { type Json, writeJson } from './json.ts';
 import { type LlavaConfig, type LlmConfig, type LlmFamily, parseLlavaConfig, parseLlmConfig } from './llm-config.ts';
@@ -118,7 +118,16 @@ export function makeLlmModel(opts: MakeLlmOptions): { dir: string; config: LlmCo
 export interface MakeVlmOptions extends Omit<MakeLlmOptions, 'layers'> {
   /** 'original' (default), or one checkpoint as llava-hf publishes it ('llava-hf') or transformers ≥ 4.52 saves it: see writeLlavaHf. */
   layout?: VlmLayout;
+  /**
+   * The checkpoint also holds its own fine-tuned tower (values other than `vision_tower/`'s), as
+   * LLaVA-NeXT saves OneVision: `model.vision_tower.vision_tower.vision_model.…`, SigLIP without
+   * its last block and its head (SigLipVisionTower deletes both). llava-hf layouts take it from there.
+   */
+  fineTunedTower?: boolean;
 }
+
+/** The prefix under which LLaVA-NeXT saves a fine-tuned tower (its SigLipVisionTower / CLIPVisionTower inside the model). */
+const CHECKPOINT_TOWER = 'model.vision_tower.vision_tower.vision_model.';
 
 /**
  * OneVision's AnyRes fields as lmms-lab's checkpoints write them, with a pinpoint list for the tiny
@@ -160,8 +169,15 @@ export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: Llava
   const D = config.llm.hiddenSize;
   const projector = [0, 2].flatMap((i) => linear(`model.mm_projector.${i}`, D, i === 0 ? config.projector.inFeatures : D, true));
   const newline = opts.family === 'qwen2' ? [normal('model.image_newline', [D], 1)] : [];
-  writeLlm(opts, plan, [...plan.tensors, ...projector, ...newline]);
+  writeLlm(opts, plan, [...plan.tensors, ...projector, ...newline, ...(opts.fineTunedTower ? fineTunedTower(vision) : [])]);
   return { dir: opts.out, config, vision };
+}
+
+/** The tower's tensors as LLaVA-NeXT saves them inside the checkpoint: drawn under their own names, so their values differ from the tower directory's. */
+function fineTunedTower(vision: VitConfig): TensorSpec[] {
+  const siglip = vision.arch === 'siglip';
+  const tensors = visionTowerTensors({ ...vision, prefix: CHECKPOINT_TOWER, numLayers: vision.numLayers - (siglip ? 1 : 0) });
+  return tensors.filter((t) => !t.name.startsWith(`${CHECKPOINT_TOWER}head.`));
 }
 
 /** The same model as the original layout gives (same seed, same values), converted into the llava-hf layout. */

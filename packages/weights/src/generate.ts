@@ -81,7 +81,7 @@ export function planVitModel(opts: MakeModelOptions): VitModelPlan {
   const hfConfig = opts.withTextTower ? fullConfig(opts.arch, vision) : { architectures: [hf.vision], model_type: hf.visionType, ...vision };
   Object.assign(hfConfig, { torch_dtype: TORCH_DTYPE[opts.dtype ?? 'F32'], transformers_version: '4.47.1' });
   const config = parseVitConfig(hfConfig, join(opts.out, 'config.json'));
-  const tensors = [...visionTower(config), ...(opts.withTextTower ? textTower(opts.arch, config) : [])];
+  const tensors = [...visionTowerTensors(config), ...(opts.withTextTower ? textTower(opts.arch, config) : [])];
   return { config, hfConfig, preprocessor: preprocessorJson(config), tensors };
 }
 
@@ -178,7 +178,8 @@ function encoder(prefix: string, layers: number, d: number, m: number): TensorSp
   ]);
 }
 
-function visionTower(c: VitConfig): TensorSpec[] {
+/** A CLIP / SigLIP vision tower's tensors under `c.prefix` (SigLIP's with its pooling head). */
+export function visionTowerTensors(c: VitConfig): TensorSpec[] {
   const { prefix: v, hiddenSize: d, intermediateSize: m, patchSize: p } = c;
   const clip = c.arch === 'clip';
   const positions = numPatches(c) + (c.classToken ? 1 : 0);

@@ -6,6 +6,7 @@ export { type Json, readJson } from './json.ts';
 export { type VitArch, type HiddenAct, type VitConfig, type HfVisionFields, VIT_DEFAULTS, readVitConfig, parseVitConfig, numPatches } from './vit-config.ts';
 export { type PreprocessorConfig, type Size, readPreprocessorConfig, defaultPreprocessorConfig } from './preprocessor-config.ts';
 export { type Weight, type TensorReader, inMemory, inFile, type Linear, type Norm, type VitLayerWeights, type VitEmbeddingWeights, VitWeights } from './vit-weights.ts';
+export { type VisionTower, openVisionTower, describeVisionTower, llavaSelectedBlocks } from './vision-tower.ts';
 export { type VitPresetName, type MakeModelOptions, type TensorSpec, type VitModelPlan, VIT_PRESETS, makeVitModel, planVitModel, writeGeneratedWeights } from './generate.ts';
 export { type LlmFamily, type LlmConfig, type LlavaConfig, readLlmConfig, parseLlmConfig, readLlavaConfig, parseLlavaConfig } from './llm-config.ts';
 export { type LlmLayerWeights, LlmWeights, projectorWeights, checkProjectorWeights } from './llm-weights.ts';

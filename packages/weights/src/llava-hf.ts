@@ -16,8 +16,11 @@ const RULES: [RegExp, string][] = [
   [/^(?:model\.)?vision_tower\./, ''],
 ];
 
-/** Tensor-name prefixes only a llava-hf checkpoint has. */
-const MARKERS = /^(?:model\.)?(?:language_model|multi_modal_projector|vision_tower)\./;
+/**
+ * Tensor-name prefixes only a llava-hf checkpoint has (not LLaVA-NeXT's original
+ * `model.vision_tower.vision_tower.vision_model.…`, the fine-tuned tower lmms-lab's OneVision holds).
+ */
+const MARKERS = /^(?:model\.)?(?:language_model\.|multi_modal_projector\.|vision_tower\.vision_model\.)/;
 
 /** Whether tensor names are in the llava-hf layout (either generation of it). */
 export function isLlavaHfLayout(names: Iterable<string>): boolean {
