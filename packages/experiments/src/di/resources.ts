@@ -3,18 +3,18 @@ import type { Container } from 'inversify';
 import { DymuError, type MergePolicy } from '@dymu/core';
 import type { Benchmark } from '@dymu/benchmarks';
 import { sampleImages, type ImageRecord } from '@dymu/datasets';
-import { LLAVA_FEATURES, lastHiddenState, type FeatureSelection, type Preprocess, type VitEncoder } from '@dymu/encoders';
+import { LLAVA_FEATURES, lastHiddenState, llavaFeatures, type FeatureSelection, type Preprocess, type VitEncoder } from '@dymu/encoders';
 import type { Vlm } from '@dymu/llm';
 import { weightsSha256, type PolicyEnv } from '@dymu/merging';
 import { SessionPool } from '@dymu/onnx';
-import { readVitConfig } from '@dymu/weights';
+import { readLlavaConfig, type VisionTower } from '@dymu/weights';
 import type { Component, ModelConfig } from '../config/experiment.ts';
 import { Check } from '../config/check.ts';
 import { relocated, type Origins } from '../config/origins.ts';
 import type { PlannedRun } from '../plan/plan.ts';
 import { benchmarkFixture } from '../resources/benchmark-fixtures.ts';
 import { CALIBRATION_FEATURES, calibratedThresholds } from '../resources/calibration.ts';
-import { modelDir, modelPreprocess, visionTowerDir } from '../resources/models.ts';
+import { modelDir, modelPreprocess, modelVisionTower } from '../resources/models.ts';
 import { sampleImage } from '../resources/sample-image.ts';
 import { referenceCounts } from '../resources/reference-counts.ts';
 import type { BatchPolicy, Resources, SampleImage } from '../resources/resources.ts';
@@ -33,9 +33,11 @@ export class ContainerResources implements Resources {
     private readonly settings: Settings,
   ) {}
 
+  /** The tower the model's VLM uses (modelVisionTower); `llava` features: as its checkpoint's config selects them, else LLAVA_FEATURES. */
   encoder(model: ModelConfig): Promise<VitEncoder> {
-    const dir = visionTowerDir(model, this.settings.cache);
-    return this.load(dir, model.features === 'llava' ? LLAVA_FEATURES : lastHiddenState(readVitConfig(dir)));
+    const tower = modelVisionTower(model, this.settings.cache);
+    if (model.features === 'last') return this.load(tower, lastHiddenState(tower.config));
+    return this.load(tower, model.llm === null ? LLAVA_FEATURES : llavaFeatures(readLlavaConfig(modelDir(model.llm, this.settings.cache)), tower));
   }
 
   preprocess(model: ModelConfig): Preprocess {
@@ -47,7 +49,7 @@ export class ContainerResources implements Resources {
     const plugin = lookup(this.container, POLICIES, name, 'merge policy');
     const shape = { ...encoder.config, patches: encoder.patches };
     const file = await this.calibration(run, encoder);
-    const hash = file !== undefined || params.file !== undefined ? await this.weightsHash(encoder.dir) : undefined;
+    const hash = file !== undefined || params.file !== undefined ? await this.weightsHash(encoder.tower.weightsDir) : undefined;
     const env = { encoder: { ...shape, weightsSha256: hash, dir: encoder.dir }, warn: this.settings.warn };
     if (run.reference) {
       const counts = referenceCounts(this.settings.results, run);
@@ -63,10 +65,10 @@ export class ContainerResources implements Resources {
     if (calibration === undefined) return undefined;
     return calibratedThresholds({
       spec: calibration,
-      model: { name: basename(encoder.dir), weightsSha256: await this.weightsHash(encoder.dir), shape: { ...encoder.config, patches: encoder.patches }, pad: this.preprocess(run.config.model) === 'pad' },
+      model: { name: basename(encoder.tower.weightsDir), weightsSha256: await this.weightsHash(encoder.tower.weightsDir), shape: { ...encoder.config, patches: encoder.patches }, pad: this.preprocess(run.config.model) === 'pad' },
       cache: this.settings.cache,
       images: () => this.records(calibration.dataset, calibration.seed, run.origins.under(['policy', 'calibration', 'dataset']), calibration.first ? (calibration.count ?? undefined) : undefined),
-      encoder: () => this.load(encoder.dir, CALIBRATION_FEATURES),
+      encoder: () => this.load(encoder.tower, CALIBRATION_FEATURES),
       progress: this.settings.progress,
       restart: this.settings.restartCalibrations,
     });
@@ -112,11 +114,11 @@ export class ContainerResources implements Resources {
     return this.vlms.get(key)!;
   }
 
-  private load(dir: string, features: FeatureSelection): Promise<VitEncoder> {
-    const key = `${dir}|${JSON.stringify(features)}`;
+  private load(tower: VisionTower, features: FeatureSelection): Promise<VitEncoder> {
+    const key = `${tower.configDir}|${tower.weightsDir}|${JSON.stringify(features)}`;
     if (!this.encoders.has(key)) {
-      const arch = readVitConfig(dir).arch;
-      this.encoders.set(key, lookup(this.container, ENCODERS, arch, 'encoder architecture').load(dir, { features, pool: this.pool }));
+      const checkpoint = tower.fromCheckpoint ? tower.store : undefined;
+      this.encoders.set(key, lookup(this.container, ENCODERS, tower.config.arch, 'encoder architecture').load(tower.configDir, { features, pool: this.pool, checkpoint }));
     }
     return this.encoders.get(key)!;
   }

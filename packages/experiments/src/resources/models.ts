@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commitDirectory, DymuError, temporaryDirectory } from '@dymu/core';
 import { vlmPreprocess, type Preprocess } from '@dymu/encoders';
-import { makeVitModel, makeVlmModel, readLlavaConfig, WeightStore } from '@dymu/weights';
+import { makeVitModel, makeVlmModel, openVisionTower, readLlavaConfig, type VisionTower, WeightStore } from '@dymu/weights';
 import type { ModelConfig, ModelRef } from '../config/experiment.ts';
 import type { ModelFingerprints } from '../results/run-dir.ts';
 
@@ -42,9 +42,18 @@ export function visionTowerDir(model: ModelConfig, cache: string): string {
 }
 
 /**
+ * The vision tower a model config uses, as its VLM does: the config of visionTowerDir, the weights the
+ * LLaVA checkpoint's own (fine-tuned) tower when `llm` holds one (OneVision), else visionTowerDir's.
+ */
+export function modelVisionTower(model: ModelConfig, cache: string): VisionTower {
+  return openVisionTower(visionTowerDir(model, cache), model.llm === null ? undefined : WeightStore.open(modelDir(model.llm, cache)));
+}
+
+/**
  * The content fingerprint (`WeightStore.contentFingerprint`: full hashes of the weights, cached
  * under `<cache>/hashes`, and the config and tokenizer files) of every model directory a run uses:
- * `encoder` (the vision tower, also when it sits inside the LLaVA checkpoint) and `llm`.
+ * `encoder` (the vision tower, also when it sits inside the LLaVA checkpoint) and `llm` (which also
+ * covers a fine-tuned tower the checkpoint holds, see modelVisionTower).
  */
 export async function modelFingerprints(model: ModelConfig, cache: string): Promise<ModelFingerprints> {
   const dirs: Record<string, string> = { encoder: visionTowerDir(model, cache) };

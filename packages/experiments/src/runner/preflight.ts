@@ -4,7 +4,7 @@ import type { Container } from 'inversify';
 import { canonicalJson, DymuError } from '@dymu/core';
 import { inputExists } from '@dymu/benchmarks';
 import { resolveSchedule, type EncoderShape } from '@dymu/merging';
-import { numPatches, planVitModel, readVitConfig, type VitConfig, type VitPresetName } from '@dymu/weights';
+import { llavaSelectedBlocks, numPatches, planVitModel, readLlavaConfig, type VitConfig, type VitPresetName } from '@dymu/weights';
 import type { Component, Experiment, ModelConfig } from '../config/experiment.ts';
 import { problemList } from '../config/check.ts';
 import type { Origins } from '../config/origins.ts';
@@ -13,7 +13,7 @@ import { lookup } from '../di/lookup.ts';
 import { createPolicy } from '../di/resources.ts';
 import { DATASETS, POLICIES, RESOURCES, SETTINGS } from '../di/tokens.ts';
 import type { PlannedRun } from '../plan/plan.ts';
-import { visionTowerDir } from '../resources/models.ts';
+import { modelVisionTower } from '../resources/models.ts';
 import { RunDir } from '../results/run-dir.ts';
 
 /**
@@ -94,12 +94,20 @@ function checkModelDir(ref: ModelConfig['encoder'], where: { file: string; field
   return true;
 }
 
-/** The vision tower's shape, read from its config.json; a generated tower's from its plan (nothing written). */
+/**
+ * The vision tower's shape as the run loads it (modelVisionTower: a checkpoint's fine-tuned tower
+ * has the blocks it holds), its layer selection checked against a LLaVA checkpoint given by path;
+ * a generated tower's from its plan (nothing written).
+ */
 function encoderShape(model: ModelConfig, cache: string): EncoderShape {
   const generated = model.encoder !== null && typeof model.encoder !== 'string' ? model.encoder : undefined;
-  const config: VitConfig = generated
-    ? planVitModel({ arch: generated.generated as 'clip-vit' | 'siglip-vit', preset: generated.preset as VitPresetName, seed: generated.seed, out: '' }).config
-    : readVitConfig(visionTowerDir(model, cache));
+  let config: VitConfig;
+  if (generated) config = planVitModel({ arch: generated.generated as 'clip-vit' | 'siglip-vit', preset: generated.preset as VitPresetName, seed: generated.seed, out: '' }).config;
+  else {
+    const tower = modelVisionTower(model, cache);
+    if (typeof model.llm === 'string') llavaSelectedBlocks(readLlavaConfig(model.llm), tower);
+    config = tower.config;
+  }
   return { ...config, patches: numPatches(config) };
 }
 

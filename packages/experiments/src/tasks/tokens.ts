@@ -1,5 +1,6 @@
-import { describePreprocessing, padMode } from '@dymu/encoders';
+import { padMode } from '@dymu/encoders';
 import type { SampleImage } from '../resources/resources.ts';
+import { encoderPreprocessing } from './preprocessing.ts';
 import type { Column, Row, Task, TaskContext, TaskRun } from './task.ts';
 import { mean, populationStd } from './stats.ts';
 
@@ -47,7 +48,7 @@ export async function openTokens({ run, execution, resources }: TaskContext): Pr
   const taskRun: TaskRun = {
     total: images.length,
     columns: TOKEN_COLUMNS,
-    preprocessing: describePreprocessing(choice, encoder.preprocessing, true),
+    preprocessing: encoderPreprocessing(choice, encoder, true),
     async rows(from, to) {
       const rows: Row[] = [];
       for (let start = from; start < to; start += execution.batch) {
