@@ -18,7 +18,10 @@ import { pooledVideoTokens, videoPoolFeeds, videoPoolGraph, type VideoPoolSpec, 
 
 export interface VlmLoadOptions {
   pool?: SessionPool;
-  /** The vision tower directory, instead of resolving config.json's mm_vision_tower. */
+  /**
+   * The vision tower directory, instead of resolving config.json's mm_vision_tower: its config and
+   * processor; the weights stay the checkpoint's own when it holds them (@dymu/weights' openVisionTower).
+   */
   visionTower?: string;
   /** A chat template name (default: vicuna_v1 for LLaMA, qwen_1_5 for Qwen2). */
   template?: string;
