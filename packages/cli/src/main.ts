@@ -49,9 +49,10 @@ try {
 } catch (error) {
   // Usage problems exit with 2, bad input (a DymuError naming the file and field) with 1, in one
   // line each; anything else is a bug and keeps its stack. Exit codes are set, not forced, so
-  // stderr is flushed before the process ends.
-  if (error instanceof UsageError) {
-    process.stderr.write(`dymu: ${error.message} (see dymu --help)\n`);
+  // stderr is flushed before the process ends. A YError also arrives here past .fail(): a failed
+  // coerce of a command whose builder is async (it loads a package's list of choices).
+  if (error instanceof UsageError || (error as Error)?.name === 'YError') {
+    process.stderr.write(`dymu: ${(error as Error).message} (see dymu --help)\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(error instanceof DymuError ? `dymu: ${error.message}\n` : `${(error as Error)?.stack ?? error}\n`);

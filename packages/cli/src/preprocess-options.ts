@@ -1,6 +1,4 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_PREPROCESS, describePreprocessing, padMode, type PadMode, type Preprocess } from '@dymu/encoders';
-import type { PreprocessorConfig } from '@dymu/weights';
 
 export interface PreprocessArgs {
   preprocess?: 'pad' | 'resize';
@@ -17,16 +15,4 @@ export function withPreprocessOptions<T>(y: Argv<T>): Argv<T & PreprocessArgs> {
     })
     .option('pad', { type: 'boolean', hidden: true, describe: 'the same as --preprocess pad (--no-pad: resize)' })
     .conflicts('pad', 'preprocess') as Argv<T & PreprocessArgs>;
-}
-
-/** The preprocessing the options ask for, DEFAULT_PREPROCESS when they do not. */
-export function preprocessChoice(args: PreprocessArgs): Exclude<Preprocess, 'anyres'> {
-  return args.preprocess ?? (args.pad === undefined ? (DEFAULT_PREPROCESS as 'pad') : args.pad ? 'pad' : 'resize');
-}
-
-/** The encoder's PadMode for the options; the preprocessing is named in one line (`preprocessing: pad to square …`) given to `log`. */
-export function preprocessFromArgs(args: PreprocessArgs, spec: PreprocessorConfig, log: (line: string) => void = console.log): PadMode {
-  const choice = preprocessChoice(args);
-  log(describePreprocessing(choice, spec));
-  return padMode(choice);
 }

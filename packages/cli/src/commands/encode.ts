@@ -1,10 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { LLAVA_FEATURES, lastHiddenState, VitEncoder } from '@dymu/encoders';
-import { readVitConfig } from '@dymu/weights';
-import { preprocessFromArgs, withPreprocessOptions, type PreprocessArgs } from '../preprocess-options.ts';
-import { encodeAndReport } from '../report.ts';
+import { withPreprocessOptions, type PreprocessArgs } from '../preprocess-options.ts';
 
-interface Args extends PreprocessArgs {
+export interface Args extends PreprocessArgs {
   model: string;
   images: string[];
   features: 'llava' | 'last';
@@ -20,11 +17,5 @@ export const encodeCommand: CommandModule<object, Args> = {
       .option('model', { type: 'string', demandOption: true, describe: 'model directory in Hugging Face layout' })
       .option('features', { choices: ['llava', 'last'] as const, default: 'llava' as const, describe: "llava: penultimate block, no class token; last: the model's last_hidden_state" })
       .option('batch', { type: 'number', default: 8 }) as never,
-  handler: async (args) => {
-    const t0 = performance.now();
-    const features = args.features === 'llava' ? LLAVA_FEATURES : lastHiddenState(readVitConfig(args.model));
-    const encoder = await VitEncoder.load(args.model, { features });
-    console.log(`loaded ${args.model} (${encoder.config.arch}, ${encoder.blocks} of ${encoder.config.numLayers} blocks run) in ${(performance.now() - t0).toFixed(0)} ms`);
-    await encodeAndReport(encoder, args.images, { batch: args.batch, pad: preprocessFromArgs(args, encoder.preprocessing) });
-  },
+  handler: (args) => import('../handlers/encode.ts').then((h) => h.encode(args)),
 };

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { createContainer, describeResults, describeStatus, knownNames, loadExperiment, planStatus, runDirs } from '@dymu/experiments';
 
-interface Args {
+export interface Args {
   file?: string;
   overrides: string[];
   results: string;
@@ -15,12 +14,5 @@ export const lsCommand: CommandModule<object, Args> = {
       .positional('file', { type: 'string', describe: 'experiment file (default: list everything under --results)' })
       .positional('overrides', { type: 'string', array: true, default: [] })
       .option('results', { type: 'string', default: 'results', describe: 'results directory' }) as never,
-  handler: (args) => {
-    if (args.file === undefined) {
-      process.stdout.write(describeResults(runDirs(args.results)));
-      return;
-    }
-    const experiment = loadExperiment(args.file, args.overrides, knownNames(createContainer({ results: args.results })));
-    process.stdout.write(describeStatus(experiment, planStatus(experiment, args.results)));
-  },
+  handler: (args) => import('../handlers/ls.ts').then((h) => h.ls(args)),
 };

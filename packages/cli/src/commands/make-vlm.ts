@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { type DType, LLM_PRESETS, makeVlmModel, type VlmLayout } from '@dymu/weights';
+import type { VlmLayout } from '@dymu/weights';
 
-interface Args {
+export interface Args {
   family: 'llama' | 'qwen2';
   preset: string;
   out: string;
@@ -14,8 +14,9 @@ interface Args {
 export const makeVlmCommand: CommandModule<object, Args> = {
   command: 'make-vlm',
   describe: 'Write a generated LLaVA checkpoint (decoder + mlp2x_gelu projector, tiny vision tower in vision_tower/, or all in one llava-hf checkpoint) with deterministic weights',
-  builder: (y) =>
-    y
+  builder: async (y) => {
+    const { LLM_PRESETS } = await import('@dymu/weights'); // with the command, not with `dymu --help`
+    return y
       .option('family', { choices: ['llama', 'qwen2'] as const, default: 'llama' as const, describe: 'llama: LLaVA-1.5 (Vicuna + CLIP); qwen2: LLaVA-OneVision (Qwen2 + SigLIP)' })
       .option('preset', { type: 'string', default: 'tiny', describe: `decoder size; llama: ${Object.keys(LLM_PRESETS.llama).join(', ')}; qwen2: ${Object.keys(LLM_PRESETS.qwen2).join(', ')}` })
       .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
@@ -26,22 +27,7 @@ export const makeVlmCommand: CommandModule<object, Args> = {
         choices: ['original', 'llava-hf', 'llava-hf-4.52'] as const,
         default: 'original' as const,
         describe: "original: as the LLaVA authors publish it; llava-hf: one LlavaForConditionalGeneration / LlavaOnevision… checkpoint as on the Hub; llava-hf-4.52: as transformers >= 4.52 saves it",
-      }),
-  handler: (args) => {
-    const t0 = performance.now();
-    const { dir, config, vision } = makeVlmModel({
-      family: args.family,
-      preset: args.preset,
-      seed: args.seed,
-      out: args.out,
-      dtype: args.dtype as DType,
-      maxShardBytes: args['shard-mb'] === undefined ? undefined : args['shard-mb'] * 2 ** 20,
-      layout: args.layout,
-    });
-    const llm = config.llm;
-    console.log(
-      `wrote ${dir}: ${llm.family} ${args.preset} (${llm.numLayers} layers, width ${llm.hiddenSize}, ${llm.numHeads}/${llm.numKvHeads} heads, vocab ${llm.vocabSize}), ` +
-        `${config.projector.type} projector, ${vision.arch} vision tower ${config.visionTower === '.' ? 'in the same checkpoint' : `in ${config.visionTower}/`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
+      });
   },
+  handler: (args) => import('../handlers/make-vlm.ts').then((h) => h.makeVlm(args)),
 };

@@ -1,11 +1,7 @@
-import { basename, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { DymuError } from '@dymu/core';
-import { VitEncoder } from '@dymu/encoders';
-import { compareThresholds, comparisonMarkdown, dtomePolicy, readImageSource, readThresholdPair, tokenCounts, weightsSha256, type ThresholdList, type TokenComparison, type TokenCounts } from '@dymu/merging';
-import { preprocessFromArgs, withPreprocessOptions, type PreprocessArgs } from '../preprocess-options.ts';
+import { withPreprocessOptions, type PreprocessArgs } from '../preprocess-options.ts';
 
-interface CompareArgs extends PreprocessArgs {
+export interface CompareArgs extends PreprocessArgs {
   a: string;
   b: string;
   images?: string;
@@ -31,37 +27,8 @@ const compareCommand: CommandModule<object, CompareArgs> = {
         if (!Number.isInteger(a.batch) || a.batch < 1) return '--batch: expected a positive integer';
         return true;
       }) as never,
-  handler: async (args) => {
-    const [a, b] = readThresholdPair(args.a, args.b);
-    const rows = compareThresholds(a, b);
-    const tokens = args.images === undefined ? undefined : await countTokens([a, b], args.images, args.model!, args);
-    process.stdout.write(comparisonMarkdown(a, b, rows, tokens));
-  },
+  handler: (args) => import('../handlers/thresholds.ts').then((h) => h.compareThresholdFiles(args)),
 };
-
-/**
- * The visual tokens per image DToMe gives with each list on the images: the count after the block
- * LLaVA takes (the penultimate), class token included, as the paper counts (DYMU.md §9).
- */
-async function countTokens(lists: [ThresholdList, ThresholdList], images: string, model: string, options: PreprocessArgs & { batch: number }): Promise<TokenComparison> {
-  const source = readImageSource(images);
-  const paths = source.names.map(source.path);
-  const encoder = await VitEncoder.load(model);
-  const hash = await weightsSha256(model);
-  const pad = preprocessFromArgs(options, encoder.preprocessing);
-  const found: TokenCounts[] = [];
-  for (const list of lists) {
-    if (list.thresholds.length !== encoder.config.numLayers) throw new DymuError(`has ${list.thresholds.length} blocks, the model ${encoder.config.numLayers}`, { file: list.source, field: 'thresholds' });
-    if (list.calibrated && list.calibrated.encoder.weightsSha256 !== hash) console.warn(`warning: ${list.source} was calibrated on other weights than ${model}`);
-    const counts: number[] = [];
-    for (let i = 0; i < paths.length; i += options.batch) {
-      const encoded = await encoder.encode(paths.slice(i, i + options.batch), { policy: dtomePolicy(list.thresholds), pad });
-      counts.push(...encoded.map((e) => e.countWithClassToken));
-    }
-    found.push(tokenCounts(counts));
-  }
-  return { a: found[0], b: found[1], on: `${paths.length} images of ${images}, ${basename(resolve(model))}, after block ${encoder.blocks - 1}, class token included` };
-}
 
 export const thresholdsCommand: CommandModule = {
   command: 'thresholds <command>',
