@@ -1,6 +1,7 @@
 export { DymuError, type ErrorLocation } from './errors.ts';
 export { Rng } from './rng.ts';
 export { sha256, sha256File, canonicalJson } from './hash.ts';
+export { cachedSha256File, defaultCacheDir } from './file-hash-cache.ts';
 export { Progress, formatSeconds } from './progress.ts';
 export { numel, sameShape, maxAbsDiff } from './tensor.ts';
 export { type TokenBatch, type Matching, type BlockContext, type MergePlan, type MergePolicy, noMerging, initialTokenBatch, attentionBias, applyPlanToBookkeeping } from './tokens.ts';

@@ -180,6 +180,15 @@ describe('threshold file', () => {
     writeFileSync(join(sharded, 'model-00002-of-00002.safetensors'), 'b');
     writeFileSync(join(sharded, 'model-00001-of-00002.safetensors'), 'a');
     expect(await weightsSha256(sharded)).toBe(sha256(`${sha256('a')}  model-00001-of-00002.safetensors\n${sha256('b')}  model-00002-of-00002.safetensors\n`));
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'pytorch_model.bin'), 'torch');
+    writeFileSync(join(bin, 'config.json'), '{}');
+    expect(await weightsSha256(bin)).toBe(sha256('torch'));
+    const none = join(tmp, 'no-weights');
+    mkdirSync(none);
+    writeFileSync(join(none, 'config.json'), '{}');
+    await expect(weightsSha256(none)).rejects.toThrow(/no-weights.*holds no weight file/);
   });
 
   it('validates every field, naming the file and the field', () => {

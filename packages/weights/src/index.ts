@@ -1,7 +1,7 @@
 export { type DType, type TensorInfo, type NamedTensor, type TensorSource, writeSafetensors, writeShardedSafetensors } from './safetensors.ts';
 export { encodeHalf, decodeHalf, type HalfDType } from './half.ts';
 export { WeightStore } from './weight-store.ts';
-export { contentFingerprint, defaultCacheDir } from './content-hash.ts';
+export { contentFingerprint } from './content-hash.ts';
 export { type Json, readJson } from './json.ts';
 export { type VitArch, type HiddenAct, type VitConfig, type HfVisionFields, VIT_DEFAULTS, readVitConfig, parseVitConfig, numPatches } from './vit-config.ts';
 export { type PreprocessorConfig, type Size, readPreprocessorConfig, defaultPreprocessorConfig } from './preprocessor-config.ts';

@@ -1,8 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson, DymuError, Progress, type QuantizedWeight, sha256, type WeightFormat } from '@dymu/core';
-import { defaultCacheDir } from './content-hash.ts';
+import { canonicalJson, defaultCacheDir, DymuError, Progress, type QuantizedWeight, sha256, type WeightFormat } from '@dymu/core';
 import { type QuantizedCodes, quantizeInt4Blocks, quantizePerChannel } from './quantize.ts';
 import type { WeightStore } from './weight-store.ts';
 
