@@ -80,6 +80,8 @@ describe('dymu CLI', () => {
     // 64 patches, 3 blocks run (LLaVA's penultimate of 4) with 8 merges each: 64 − 24 = 40 tokens.
     expect(chat.out).toMatch(/coffee\.jpg: 40 visual tokens \(41 with the class token\), policy tome/);
     expect(chat.out).toMatch(/LLM input: (\d+) positions over (\d+) unique rows \(VTU on/);
+    // LLaVA-1.5 saves no tower weights: config and weights both come from the tower's directory.
+    expect(chat.out).toMatch(/^vision tower: config \S*vision_tower, weights \S*vision_tower$/m);
     const [, virtual, unique] = chat.out.match(/LLM input: (\d+) positions over (\d+) unique rows/)!.map(Number);
     expect(virtual - unique).toBe(64 - 40);
   });

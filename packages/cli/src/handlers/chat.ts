@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { describePreprocessing, vlmPreprocess } from '@dymu/encoders';
 import { type Answer, isVideoInput, Vlm } from '@dymu/llm';
+import { describeVisionTower } from '@dymu/weights';
 import { policyFromArgs } from '../policy-from-args.ts';
 import { visualInput } from '../visual-input.ts';
 import type { Args } from '../commands/chat.ts';
@@ -8,7 +9,7 @@ import type { Args } from '../commands/chat.ts';
 export async function chat(args: Args): Promise<void> {
   const t0 = performance.now();
   const vlm = await Vlm.load(args.vlm, { visionTower: args['vision-tower'], template: args.template });
-  const policy = await policyFromArgs(args, vlm.encoder.dir, vlm.encoder.config);
+  const policy = await policyFromArgs(args, vlm.encoder.tower.weightsDir, vlm.encoder.config);
   const loadMs = performance.now() - t0;
   const input = await visualInput(args.image);
   const answer = await vlm.ask([input], args.question, {
@@ -30,6 +31,7 @@ export async function chat(args: Args): Promise<void> {
   console.log(`\n${basename(args.image)}: ${answer.visualTokens} visual tokens${withClass}, policy ${policy.name}`);
   // Video frames go to the processor whole (LLaVA-NeXT's video path: no padding, no AnyRes).
   console.log(describePreprocessing(isVideoInput(input) ? 'resize' : vlmPreprocess(vlm.config.imageAspectRatio), vlm.encoder.preprocessing));
+  console.log(`vision tower: ${describeVisionTower(vlm.encoder.tower)}`);
   if (isVideoInput(input)) console.log(describeVideo(answer));
   console.log(`LLM input: ${answer.virtual} positions over ${answer.unique} unique rows (VTU ${args.vtu ? 'on' : 'off'}, template ${vlm.template.name})`);
   console.log(
