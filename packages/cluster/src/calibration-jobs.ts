@@ -1,5 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { shardDirectory, shardFilePath } from '@dymu/merging';
+import { afterOk } from './reference-wave.ts';
 import { sbatchScript, type SlurmResources } from './sbatch-script.ts';
 import { describeJob, submitScript, TASK_LOG, type JobScript, type SubmitOptions } from './submit.ts';
 
@@ -58,7 +59,7 @@ export function calibrationJobs(job: CalibrationArray, pending: readonly number[
   });
   return {
     shards: pending.length === 0 ? undefined : { script: { dir, name: SHARDS_SCRIPT, text: shards, shards: job.shards }, options: { tasks: pending, parallelism: job.resources.arrayParallelism } },
-    merge: { script: { dir, name: MERGE_SCRIPT, text: merge, shards: null }, options: (arrayJob) => (arrayJob === undefined ? {} : { dependency: `afterok:${arrayJob}` }) },
+    merge: { script: { dir, name: MERGE_SCRIPT, text: merge, shards: null }, options: (arrayJob) => (arrayJob === undefined ? {} : { dependency: afterOk(arrayJob) }) },
   };
 }
 

@@ -12,12 +12,16 @@ export {
   experimentJobDir,
   experimentJobDirs,
   experimentArray,
+  referenceArray,
   submitExperiment,
   describeExperimentArray,
   RUN_SCRIPT,
+  REFERENCES_SCRIPT,
+  type SubmittedArray,
   type ExperimentShard,
   type ExperimentArray,
 } from './experiment-jobs.ts';
+export { referenceStates, referenceShardCount, afterOk } from './reference-wave.ts';
 export { calibrationJobs, submitCalibration, describeCalibrationJobs, SHARDS_SCRIPT, MERGE_SCRIPT, type CalibrationArray } from './calibration-jobs.ts';
 export { experimentStatus, calibrationStatus, type JobDir, type CalibrationDisk } from './status-text.ts';
 export { readExperimentStatus, readCalibrationStatus } from './status.ts';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describeStatus, type Experiment, type RunState } from '@dymu/experiments';
 import { MERGE_SCRIPT, SHARDS_SCRIPT } from './calibration-jobs.ts';
-import { experimentShards, RUN_SCRIPT, shardFinished } from './experiment-jobs.ts';
+import { experimentShards, REFERENCES_SCRIPT, RUN_SCRIPT, shardFinished } from './experiment-jobs.ts';
+import { referenceShardCount, referenceStates } from './reference-wave.ts';
 import type { SlurmView } from './slurm.ts';
 import { latestJob, type Submission } from './submissions.ts';
 import { taskLog } from './submit.ts';
@@ -29,19 +30,33 @@ function shardLine(label: string, finished: boolean, jobs: JobDir, script: strin
   return `  ${label.padEnd(30)} ${text}${log}`;
 }
 
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const toolsLine = (view: SlurmView): string => `squeue: ${view.squeue}; sacct: ${view.sacct}`;
 
-/** `dymu status FILE`: the runs (as `dymu ls`), then per Slurm submission of the plan its shards with what disk and Slurm say. */
+/**
+ * `dymu status FILE`: the runs (as `dymu ls`), then per Slurm submission of the plan its shards with
+ * what disk and Slurm say; when random runs take their counts from other runs, the shards of those
+ * reference runs' array (submitted first) before.
+ */
 export function experimentStatus(experiment: Experiment, states: readonly RunState[], jobs: readonly (JobDir & { shards: number })[], view: SlurmView): string {
   const lines = [describeStatus(experiment, states).trimEnd()];
-  for (const job of jobs) {
-    lines.push(`slurm, ${job.shards} shards (${join(job.dir, RUN_SCRIPT)}):`);
-    for (const { shard, runs } of experimentShards(states, job.shards)) {
+  const references = referenceStates(states);
+  const shardLines = (job: JobDir, script: string, runStates: readonly RunState[], count: number) =>
+    experimentShards(runStates, count).map(({ shard, runs }) => {
       const done = runs.filter((r) => r.status === 'done').length;
       const partial = runs.filter((r) => r.status === 'partial').length;
       const disk = `${done}/${runs.length} runs done${partial ? `, ${partial} partial` : ''}`;
-      lines.push(shardLine(`shard ${shard.index}/${shard.count}: ${disk}`, shardFinished({ shard, runs }), job, RUN_SCRIPT, shard.index, view));
+      return shardLine(`shard ${shard.index}/${shard.count}: ${disk}`, shardFinished({ shard, runs }), job, script, shard.index, view);
+    });
+  for (const job of jobs) {
+    if (references.length > 0) {
+      const count = referenceShardCount(references.length, job.shards);
+      lines.push(`slurm, ${job.shards} shards: first the ${plural(references.length, 'run')} random runs take their counts from, in ${plural(count, 'shard')} (${join(job.dir, REFERENCES_SCRIPT)}):`);
+      lines.push(...shardLines(job, REFERENCES_SCRIPT, references, count));
     }
+    lines.push(`slurm, ${job.shards} shards (${join(job.dir, RUN_SCRIPT)}):`);
+    lines.push(...shardLines(job, RUN_SCRIPT, states, job.shards));
   }
   if (jobs.length > 0) lines.push(toolsLine(view));
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 import yargs from 'yargs';
@@ -43,4 +43,21 @@ export function resultsOf(results: string, experiment: string): { summaries: Rec
     summaries: Object.fromEntries(runs.map((id) => [id, readArrowFile(join(dir, id, 'summary.arrow')).rows])),
     tables: Object.fromEntries(tables.map((f) => [f, readFileSync(join(dir, 'tables', f), 'utf8')])),
   };
+}
+
+/** Writes `<dir>/random-like.yaml`: a tiny experiment of a DyMU row and a random row like it (2 generated images, these seeds); returns its path. */
+export function randomLikeExperiment(dir: string, seeds: readonly number[] = [0]): string {
+  const file = join(dir, 'random-like.yaml');
+  writeFileSync(
+    file,
+    `name: random-like\nmodel: { encoder: { generated: clip-vit, preset: tiny, seed: 0 } }\ndatasets: [{ name: generated, count: 2, size: 64 }]\nseeds: [${seeds.join(', ')}]\n` +
+      'sweep:\n  policy:\n    DyMU: { name: dtome, thresholds: [0.9, 0.9, 0.9, 0.9] }\n    random: { name: random, like: DyMU }\n',
+  );
+  return file;
+}
+
+/** The per-image token counts after every block (`block_counts`) of each finished run of an experiment, in directory order. */
+export function finishedBlockCounts(results: string, experiment: string): unknown[][] {
+  const dir = join(results, experiment);
+  return readdirSync(dir).filter((id) => existsSync(join(dir, id, 'DONE'))).map((id) => readArrowFile(join(dir, id, 'rows-000000.arrow')).rows.map((r) => r.block_counts));
 }

@@ -7,19 +7,25 @@ import {
   arrayRange,
   arrayTasks,
   calibrationJobs,
+  afterOk,
   calibrationStatus,
   describeCalibrationJobs,
+  describeExperimentArray,
   experimentArray,
   experimentShards,
   experimentStatus,
   latestJob,
   parseJobStates,
+  referenceArray,
+  referenceShardCount,
+  referenceStates,
   sbatchScript,
   shellCommand,
   workerPlan,
   type Submission,
   type SlurmView,
 } from '../src/index.ts';
+import { randomLikeExperiment } from './dymu.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'dymu-cluster-jobs-'));
@@ -112,6 +118,8 @@ describe('experiment arrays', () => {
     expect(script.text).toContain(`#SBATCH --output=${script.dir}/logs/shard-%a-job-%A.out\n`);
     expect(script.text).toContain('exec node dymu.js run quickstart.yaml --shard "$SLURM_ARRAY_TASK_ID/4"\n');
     expect(experimentArray(job, states.map((s) => ({ ...s, status: 'done' }))).options.tasks).toEqual([]);
+    expect(referenceArray(job, states)).toBeUndefined();
+    expect(script.text).not.toContain('--kill-on-invalid-dep');
   });
 
   it('shows per run and per shard what disk and Slurm say, with the log of a shard that stopped unfinished', () => {
@@ -126,6 +134,66 @@ describe('experiment arrays', () => {
     expect(text).toMatch(new RegExp(`shard 2/4: 0/2 runs done, 1 partial +job 12_2 \\(no longer queued\\); log ${script.dir}/logs/shard-2-job-12.out\n`));
     expect(text).toMatch(new RegExp(`shard 3/4: 0/2 runs done +job 12_3 FAILED; log ${script.dir}/logs/shard-3-job-12.out\n`));
     expect(text).toMatch(/squeue: ok; sacct: ok\n$/);
+  });
+});
+
+describe('experiment arrays with random runs like another row', () => {
+  const results = join(tmp, 'results-like');
+  const file = randomLikeExperiment(tmp, [0, 1]);
+  const experiment = loadExperiment(file, [], knownNames(createContainer({ results })));
+  const states = planStatus(experiment, results);
+  const job = { experiment, results, shards: 3, command: ['node', 'dymu.js', 'run', 'random-like.yaml'], workdir: root, resources: { arrayParallelism: 2 } };
+
+  it('puts the runs others take their counts from in a first wave of at most as many shards', () => {
+    expect(states.map((s) => s.run.config.policy.name)).toEqual(['dtome', 'dtome', 'random', 'random']);
+    expect(referenceStates(states).map((s) => s.run.id)).toEqual(states.filter((s) => s.run.config.policy.name === 'dtome').map((s) => s.run.id));
+    expect([referenceShardCount(2, 3), referenceShardCount(5, 3)]).toEqual([2, 3]);
+    expect(afterOk('12')).toBe('afterok:12');
+  });
+
+  it('submits the references as an array (--references-only) and the plan after it, cancelled if a reference fails', () => {
+    const references = referenceArray(job, states)!;
+    expect(references.options).toEqual({ tasks: [0, 1], parallelism: 2 });
+    expect(references.script.name).toBe('references.sbatch');
+    expect(references.script.text).toContain('#SBATCH --array=0-1%2\n');
+    expect(references.script.text).toContain('exec node dymu.js run random-like.yaml --references-only --shard "$SLURM_ARRAY_TASK_ID/2"\n');
+    const plan = experimentArray(job, states);
+    expect(plan.options).toEqual({ tasks: [0, 1, 2], parallelism: 2 });
+    expect(plan.script.text).toContain('#SBATCH --kill-on-invalid-dep=yes\n');
+    const dry = describeExperimentArray(job, states);
+    expect(dry).toContain(`# submit: sbatch --parsable --array=0-1%2 ${plan.script.dir}/references.sbatch\n`);
+    expect(dry).toContain(`# submit: sbatch --parsable --array=0-2%2 '--dependency=afterok:<references job id>' ${plan.script.dir}/run.sbatch\n`);
+    expect(dry.indexOf('references.sbatch\n')).toBeLessThan(dry.indexOf('run.sbatch\n'));
+  });
+
+  it('submits the plan alone, without a dependency, once every reference is finished', () => {
+    const finished = states.map((s, i) => (i === 0 || i === 1 ? { ...s, status: 'done' as const } : s));
+    expect(referenceArray(job, finished)?.options.tasks).toEqual([]);
+    const dry = describeExperimentArray(job, finished);
+    expect(dry).not.toContain('references.sbatch\n');
+    expect(dry).toMatch(/# submit: sbatch --parsable --array=0,2%2 \S+\/run\.sbatch\n$/);
+  });
+
+  it('shows the references\' array before the plan\'s', () => {
+    const finished = states.map((s, i) => (i === 0 ? { ...s, status: 'done' as const } : s));
+    const dir = experimentArray(job, states).script.dir;
+    const submissions: Submission[] = [
+      { job: '30', script: 'references.sbatch', shards: 2, tasks: [0, 1], dependency: null, submitted: '' },
+      { job: '31', script: 'run.sbatch', shards: 3, tasks: [0, 1, 2], dependency: 'afterok:30', submitted: '' },
+    ];
+    const view: SlurmView = { states: new Map([['30_1', 'RUNNING'], ['31_0', 'PENDING'], ['31_1', 'PENDING'], ['31_2', 'PENDING']]), squeue: 'ok', sacct: 'ok' };
+    const text = experimentStatus(experiment, finished, [{ dir, shards: 3, submissions }], view);
+    expect(text.split('\n').slice(-9).map((line) => line.replace(/ +/g, ' '))).toEqual([
+      `slurm, 3 shards: first the 2 runs random runs take their counts from, in 2 shards (${dir}/references.sbatch):`,
+      ' shard 0/2: 1/1 runs done job 30_0 (no longer queued)',
+      ' shard 1/2: 0/1 runs done job 30_1 RUNNING',
+      `slurm, 3 shards (${dir}/run.sbatch):`,
+      ' shard 0/3: 1/2 runs done job 31_0 PENDING',
+      ' shard 1/3: 0/1 runs done job 31_1 PENDING',
+      ' shard 2/3: 0/1 runs done job 31_2 PENDING',
+      'squeue: ok; sacct: ok',
+      '',
+    ]);
   });
 });
 

@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { readArrowFile } from '@dymu/experiments';
 import { runShardsLocally } from '../src/index.ts';
 import { clusterRunCommand } from '../../cli/src/commands/run-cluster.ts';
-import { dymu, dymuCommand, resultsOf, root } from './dymu.ts';
+import { dymu, dymuCommand, finishedBlockCounts, randomLikeExperiment, resultsOf, root } from './dymu.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dymu-cluster-local-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,18 +47,12 @@ describe('local workers (--jobs N)', () => {
   });
 
   it('dymu run --jobs 2 runs the rows random runs copy first, so that no shard waits for another', async () => {
-    const file = join(tmp, 'random-like.yaml');
-    writeFileSync(
-      file,
-      'name: random-like\nmodel: { encoder: { generated: clip-vit, preset: tiny, seed: 0 } }\ndatasets: [{ name: generated, count: 2, size: 64 }]\nseeds: [0]\n' +
-        'sweep:\n  policy:\n    DyMU: { name: dtome, thresholds: [0.9, 0.9, 0.9, 0.9] }\n    random: { name: random, like: DyMU }\n',
-    );
+    const file = randomLikeExperiment(tmp);
     // Without the first wave, shard 1/2 (the random run) would start before shard 0/2 finished its reference.
     await dymuCommand(clusterRunCommand as never, ['run', file, '--jobs', '2', '--results', join(tmp, 'random-results'), '--cache', join(tmp, 'cache-random')]);
-    const dir = join(tmp, 'random-results', 'random-like');
-    const runs = readdirSync(dir).filter((id) => existsSync(join(dir, id, 'DONE'))).map((id) => readArrowFile(join(dir, id, 'rows-000000.arrow')).rows);
+    const runs = finishedBlockCounts(join(tmp, 'random-results'), 'random-like');
     expect(runs).toHaveLength(2);
-    expect(runs[0].map((r) => r.block_counts)).toEqual(runs[1].map((r) => r.block_counts));
+    expect(runs[0]).toEqual(runs[1]);
   });
 
   it('dymu run --jobs 2 gives the tables of one process', async () => {

@@ -8,7 +8,7 @@ import { createContainer, knownNames, loadExperiment, planRuns, RUN_FORMAT } fro
 import { slurmView } from '../src/index.ts';
 import { clusterRunCommand } from '../../cli/src/commands/run-cluster.ts';
 import { statusCommand } from '../../cli/src/commands/status.ts';
-import { dymu, dymuCommand, resultsOf, root } from './dymu.ts';
+import { dymu, dymuCommand, finishedBlockCounts, randomLikeExperiment, resultsOf, root } from './dymu.ts';
 
 /**
  * Against a real Slurm: tools/slurm/start-cluster.sh starts a single-node cluster (munged,
@@ -97,6 +97,32 @@ describe.skipIf(skipped)('on a real single-node Slurm cluster', () => {
     expect(Object.keys(onSlurm.summaries)).toHaveLength(9);
     expect(onSlurm).toEqual(resultsOf(local, 'quickstart'));
   }, 240_000);
+
+  it('submits the runs random runs copy first and the plan after them: a random row like another finishes without a resubmit', async () => {
+    const file = randomLikeExperiment(tmp);
+    const results = join(tmp, 'like-results');
+    const run = (...more: string[]) => dymuCommand(clusterRunCommand as never, ['run', file, '--results', results, '--cache', join(tmp, 'like-cache'), '--executor', 'slurm', '--jobs', '2', ...more]);
+    const dry = await run('--dry-run');
+    expect(dry).toContain('--references-only --shard "$SLURM_ARRAY_TASK_ID/1"\n');
+    expect(dry).toContain("'--dependency=afterok:<references job id>'");
+    const out = await run();
+    // Without the first array, task 1 (the random run) would start next to task 0 (its reference) and stop.
+    const references = jobIds(out, /submitted job (\d+): the runs random runs take their counts from, shard 0 of 1 /);
+    const plan = jobIds(out, new RegExp(`submitted job (\\d+): shards 0-1 of 2 \\(\\S+\\), once job ${references} has succeeded\n`));
+    // Slurm holds the plan's tasks until the references' array has succeeded.
+    const held = spawnSync('squeue', ['-h', '-j', plan, '-o', '%E'], { encoding: 'utf8' });
+    expect(held.stdout.trim()).toMatch(new RegExp(`^afterok:${references}(_\\*)?\\(unfulfilled\\)$`));
+    await finished([references, plan]);
+    const runs = finishedBlockCounts(results, 'random-like');
+    expect(runs).toHaveLength(2);
+    expect(runs[0].length).toBeGreaterThan(0);
+    expect(runs[0].every((counts) => Array.isArray(counts) && counts.length > 1)).toBe(true);
+    expect(runs[0]).toEqual(runs[1]);
+    const status = await dymuCommand(statusCommand as never, ['status', file, '--results', results]);
+    expect(status).toMatch(/^random-like: 2\/2 runs done\n/);
+    expect(status).toMatch(new RegExp(`shard 0/1: 1/1 runs done +job ${references}_0 `));
+    expect(status).toMatch(new RegExp(`shard 1/2: 1/1 runs done +job ${plan}_1 `));
+  }, 60_000);
 
   it('calibrates in 2 shards and merges them in a dependent job into the file one process writes', async () => {
     const model = join(tmp, 'clip');

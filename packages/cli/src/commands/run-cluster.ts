@@ -6,8 +6,8 @@ import { runCommand, type RunArgs } from './run.ts';
  * `dymu run` with executors: without them it is `dymu run`; `--jobs N` runs the plan's N shards as
  * local worker processes (first, when random runs take their counts from other runs, the shards of
  * those runs, so that no worker waits for another), then `dymu run` prints the tables; `--executor slurm` writes the sbatch
- * array script into the experiment's results and submits the shards with unfinished runs
- * (`--dry-run`: prints the script). Both check every run's inputs first (preflight), so that no
+ * array script into the experiment's results and submits the shards with unfinished runs (first,
+ * likewise, an array of those runs, which the plan's waits for; `--dry-run`: prints the scripts). Both check every run's inputs first (preflight), so that no
  * worker or job starts on an experiment with a missing input.
  */
 export type ClusterRunArgs = RunArgs & ExecutorArgs;

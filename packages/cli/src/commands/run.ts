@@ -23,7 +23,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('shard', { type: 'string', describe: 'run slice i/n of the runs (0 ≤ i < n), e.g. --shard $SLURM_ARRAY_TASK_ID/8' })
       .option('results', { type: 'string', default: 'results', describe: 'results directory' })
       .option('cache', { type: 'string', describe: 'generated models and images, thresholds (default $DYMU_CACHE or .cache/dymu)' })
-      .option('references-only', { type: 'boolean', hidden: true, describe: 'only the runs that random runs take their counts from (the first wave of --jobs)' })
+      .option('references-only', { type: 'boolean', hidden: true, describe: 'only the runs that random runs take their counts from (the first wave of --jobs and of --executor slurm)' })
       .option('restart-calibrations', { type: 'boolean', default: false, describe: 'discard the checkpoints of unfinished calibrations (e.g. after the images changed) and start them over' }) as never,
   handler: (args) => import('../handlers/run.ts').then((h) => h.run(args)),
 };

@@ -1,4 +1,4 @@
-import { arrayRange, describeExperimentArray, runShardsLocally, submitExperiment, type ExperimentArray } from '@dymu/cluster';
+import { arrayRange, describeExperimentArray, runShardsLocally, submitExperiment, type ExperimentArray, type SubmittedArray } from '@dymu/cluster';
 import { createContainer, knownNames, loadExperiment, planRuns, planStatus, preflight } from '@dymu/experiments';
 import type { ClusterRunArgs } from '../commands/run-cluster.ts';
 import { DYMU_COMMAND, slurmResources } from '../executor-options.ts';
@@ -24,7 +24,10 @@ export async function runWithExecutors(args: ClusterRunArgs): Promise<void> {
     return;
   }
   const submitted = submitExperiment(job, states);
+  const { references } = submitted;
+  const shards = (s: SubmittedArray) => `shard${s.tasks.length > 1 ? 's' : ''} ${arrayRange(s.tasks)} of ${s.shards} (${s.script})`;
+  if (references) console.log(`submitted job ${references.job}: the runs random runs take their counts from, ${shards(references)}`);
   if (submitted.job === undefined) console.log(`every run of ${experiment.name} is finished: nothing to submit (dymu table ${args.file})`);
-  else console.log(`submitted job ${submitted.job}: shard${submitted.tasks.length > 1 ? 's' : ''} ${arrayRange(submitted.tasks)} of ${job.shards} (${submitted.script})`);
+  else console.log(`submitted job ${submitted.job}: ${shards(submitted)}${references ? `, once job ${references.job} has succeeded` : ''}`);
   console.log(`follow it with: dymu status ${args.file}`);
 }

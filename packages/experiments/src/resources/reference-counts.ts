@@ -5,8 +5,8 @@ import { RunDir } from '../results/run-dir.ts';
 /**
  * The token counts after every block (class token included) that the reference run of `run` (a
  * random policy `like` another row) produced per image, by sample id: its rows' `block_counts`. The
- * reference must be finished (the planner puts it first; shards of `--jobs` / Slurm may not have
- * got there yet) and record per-block counts (the tokens and complexity tasks do); asking for an
+ * reference must be finished (the planner puts it first; `--jobs` and Slurm run the references first,
+ * shards started by hand may not have got there yet) and record per-block counts (the tokens and complexity tasks do); asking for an
  * image it lacks is an error naming both runs.
  */
 export function referenceCounts(results: string, run: PlannedRun): (id: string) => readonly number[] {

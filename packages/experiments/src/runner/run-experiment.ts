@@ -11,7 +11,7 @@ import { preflight } from './preflight.ts';
 export interface RunOptions {
   /** Only this slice of the runs (a cluster array job's share). */
   readonly shard?: Shard;
-  /** Only the runs others take their counts from (a random policy `like` their row), before the shard is taken: the first wave of `--jobs`. */
+  /** Only the runs others take their counts from (a random policy `like` their row), before the shard is taken: the first wave of `--jobs` and of a Slurm submission. */
   readonly referencesOnly?: boolean;
   readonly onChunk?: ChunkListener;
 }
