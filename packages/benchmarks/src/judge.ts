@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DymuError } from '@dymu/core';
+import { DymuError, Progress } from '@dymu/core';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -84,6 +84,18 @@ export function openAiJudge(config: JudgeConfig, env: NodeJS.ProcessEnv = proces
 /** The Judge a benchmark was given, built from its config when it is one; undefined when none is configured. */
 export function resolveJudge(judge: Judge | JudgeConfig | undefined): Judge | undefined {
   return judge === undefined ? undefined : isJudge(judge) ? judge : openAiJudge(judge);
+}
+
+/** Grades answers one after another with a progress line (`what`: e.g. "mmvet: grading"): the judge-graded benchmarks' loop. */
+export async function judgeEach<A, R>(judge: Judge, what: string, answers: readonly A[], grade: (answer: A) => Promise<R>): Promise<R[]> {
+  const progress = new Progress(`${what} with ${judge.model}`, answers.length, 'answers');
+  const graded: R[] = [];
+  for (const answer of answers) {
+    graded.push(await grade(answer));
+    progress.tick();
+  }
+  progress.finish();
+  return graded;
 }
 
 export const noJudgeMessage = (benchmark: string): string =>

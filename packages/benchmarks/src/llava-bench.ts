@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { DymuError, Progress } from '@dymu/core';
+import { DymuError } from '@dymu/core';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJsonl, writeJsonl } from './files.ts';
-import { noJudgeMessage, resolveJudge } from './judge.ts';
+import { judgeEach, noJudgeMessage, resolveJudge } from './judge.ts';
 import { LLAVA_BENCH_CATEGORIES, REVIEW_MAX_TOKENS, REVIEW_SYSTEM, REVIEW_TEMPERATURE, parseReviewScores, relativeScores, reviewContent } from './llava-bench-review.ts';
 import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
@@ -77,21 +77,16 @@ export class LlavaBench extends FileBenchmark<LlavaBenchItem, string> {
     const judge = resolveJudge(this.options.judge);
     if (judge === undefined) return this.skipped(noJudgeMessage('LLaVA-Bench'));
     const answered = this.answered(predictions);
-    const progress = new Progress(`llava_bench_wild: reviewing with ${judge.model}`, answered.length, 'answers');
-    const rows: SampleScore[] = [];
-    const reviews: { category: string; scores: [number, number] }[] = [];
-    for (const { item, prediction } of answered) {
-      const review = await judge.complete({
-        messages: [{ role: 'system', content: REVIEW_SYSTEM }, { role: 'user', content: reviewContent(item.context, item.question, item.reference, prediction.answer) }],
-        temperature: REVIEW_TEMPERATURE,
-        maxTokens: REVIEW_MAX_TOKENS,
-      });
-      const scores = parseReviewScores(review);
-      rows.push({ id: item.id, score: scores[1], parsed: prediction.answer, reference_score: scores[0], category: item.category, review });
-      reviews.push({ category: item.category, scores });
-      progress.tick();
-    }
-    progress.finish();
+    const texts = await judgeEach(judge, 'llava_bench_wild: reviewing', answered, ({ item, prediction }) => judge.complete({
+      messages: [{ role: 'system', content: REVIEW_SYSTEM }, { role: 'user', content: reviewContent(item.context, item.question, item.reference, prediction.answer) }],
+      temperature: REVIEW_TEMPERATURE,
+      maxTokens: REVIEW_MAX_TOKENS,
+    }));
+    const reviews = answered.map(({ item }, k) => ({ category: item.category, scores: parseReviewScores(texts[k]) }));
+    const rows = answered.map(({ item, prediction }, k): SampleScore => {
+      const [reference, answer] = reviews[k].scores;
+      return { id: item.id, score: answer, parsed: prediction.answer, reference_score: reference, category: item.category, review: texts[k] };
+    });
     return this.result({ ...relativeScores(reviews), review_failures: reviews.filter((r) => r.scores[0] === -1).length }, rows);
   }
 

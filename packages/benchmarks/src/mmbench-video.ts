@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
-import { DymuError, Progress } from '@dymu/core';
+import { DymuError } from '@dymu/core';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
-import { noJudgeMessage, resolveJudge } from './judge.ts';
+import { judgeEach, noJudgeMessage, resolveJudge } from './judge.ts';
 import { MMBENCH_VIDEO_FINE, MMBENCH_VIDEO_SYSTEM, mmbenchVideoJudgePrompt, mmbenchVideoScores, parseMmbenchVideoScore } from './mmbench-video-score.ts';
 import { pyStringList, strip } from './py.ts';
 import { isPandasNa, readTsv } from './tsv.ts';
@@ -77,19 +77,15 @@ export class MmBenchVideo extends FileBenchmark<MmBenchVideoItem, string> {
     const judge = resolveJudge(this.options.judge);
     if (judge === undefined) return this.skipped(noJudgeMessage('MMBench-Video'));
     const answered = this.answered(predictions);
-    const progress = new Progress(`mmbench_video: rating with ${judge.model}`, answered.length, 'answers');
-    const rows: SampleScore[] = [];
-    for (const { item, prediction } of answered) {
+    const rows = await judgeEach(judge, 'mmbench_video: rating', answered, async ({ item, prediction }): Promise<SampleScore> => {
       // VLMEvalKit sends no empty prediction (pandas reads it as NaN) to the judge: its score is −1.
       const reply = strip(prediction.answer) === '' ? null : await judge.complete({
         messages: [{ role: 'system', content: MMBENCH_VIDEO_SYSTEM }, { role: 'user', content: mmbenchVideoJudgePrompt(item.question, item.answer, prediction.answer) }],
         temperature: 0, maxTokens: JUDGE_MAX_TOKENS,
       });
       const score = reply === null ? -1 : parseMmbenchVideoScore(reply);
-      rows.push({ id: item.id, score, parsed: prediction.answer, judge_reply: reply, judge_valid: score >= 0, ...item.meta });
-      progress.tick();
-    }
-    progress.finish();
+      return { id: item.id, score, parsed: prediction.answer, judge_reply: reply, judge_valid: score >= 0, ...item.meta };
+    });
     const scores = mmbenchVideoScores(answered.map(({ item }, k) => ({ dimensions: item.dimensions, score: rows[k].score })));
     return this.result({ ...scores, judge_failures: rows.filter((r) => !r.judge_valid).length }, rows);
   }

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { Progress } from '@dymu/core';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
 import { Fields, readJson, writeJson } from './files.ts';
-import { noJudgeMessage, resolveJudge } from './judge.ts';
+import { judgeEach, noJudgeMessage, resolveJudge } from './judge.ts';
 import { gradeMmvet, mmvetQuery, mmvetScores } from './mmvet-grade.ts';
 import type { BenchmarkInput, BenchmarkOptions, BenchmarkScores, Prediction, SampleScore } from './types.ts';
 
@@ -58,16 +57,11 @@ export class MmVet extends FileBenchmark<MmVetItem, string> {
     const judge = resolveJudge(this.options.judge);
     if (judge === undefined) return this.skipped(noJudgeMessage('MM-Vet'));
     const answered = this.answered(predictions);
-    const progress = new Progress(`mmvet: grading with ${judge.model}`, answered.length, 'answers');
-    const rows: SampleScore[] = [];
-    const graded: { capabilities: string[]; score: number }[] = [];
-    for (const { item, prediction } of answered) {
-      const grade = await gradeMmvet(judge, mmvetQuery(item.question, item.truth, prediction.answer));
-      rows.push({ id: item.id, score: grade.score, parsed: prediction.answer, judge_reply: grade.content, judge_valid: grade.valid, ...item.meta });
-      graded.push({ capabilities: item.capabilities, score: grade.score });
-      progress.tick();
-    }
-    progress.finish();
+    const grades = await judgeEach(judge, 'mmvet: grading', answered, ({ item, prediction }) => gradeMmvet(judge, mmvetQuery(item.question, item.truth, prediction.answer)));
+    const rows = answered.map(({ item, prediction }, k): SampleScore => ({
+      id: item.id, score: grades[k].score, parsed: prediction.answer, judge_reply: grades[k].content, judge_valid: grades[k].valid, ...item.meta,
+    }));
+    const graded = answered.map(({ item }, k) => ({ capabilities: item.capabilities, score: grades[k].score }));
     return this.result({ ...mmvetScores(graded), judge_failures: rows.filter((r) => !r.judge_valid).length }, rows);
   }
 
