@@ -1,6 +1,6 @@
 import { PAPER_COLUMNS } from '../paper/columns.ts';
 import type { Comparison } from '../paper/compare.ts';
-import type { CellStat, TableData } from '../tables/table.ts';
+import { TOKENS_COLUMN, type CellStat, type TableData } from '../tables/table.ts';
 
 /** One row of ours or of the paper: visual tokens and the metric, each with its spread (null: none). */
 export interface PlotPoint {
@@ -96,9 +96,6 @@ export function comparisonPoints(comparison: Comparison, metric: MetricChoice, f
     methods: group(rows, fullRows),
   };
 }
-
-/** The label of a table's tokens column (write-tables' `tokens:`). */
-export const TOKENS_COLUMN = 'visual tokens';
 
 /** The metrics a `tables:` entry can plot: its columns besides the tokens. */
 export function tableMetrics(data: TableData): MetricChoice[] {
