@@ -5,6 +5,7 @@ import { BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, LIST, listVa
 import { readArrowFile } from '../results/arrow.ts';
 import { RunDir } from '../results/run-dir.ts';
 import type { Cell, Column, ColumnType } from '../tasks/task.ts';
+import { quoteName } from './sql-text.ts';
 import { labelColumns, viewStatements } from './views.ts';
 
 /** The DuckDB type of each column type (a function: DuckDB loads when a command first queries, not when this file loads). */
@@ -18,7 +19,6 @@ export interface LoadOptions {
   readonly scores?: boolean;
 }
 
-const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const columns = (spec: string): Column[] => spec.split(' ').map((c) => ({ name: c.split(':')[0], type: c.split(':')[1] as ColumnType }));
 const RUN_COLUMNS = columns('experiment:utf8 run_id:utf8 seed:int32 status:utf8 task:utf8 labels:utf8 config:utf8 rows:int32 total:int32 git_commit:utf8 finished_at:utf8 path:utf8');
 const METRIC_COLUMNS = columns('experiment:utf8 run_id:utf8 seed:int32 metric:utf8 value:float64');
@@ -98,7 +98,7 @@ export class ResultsDb {
 
   /** (Re)creates a table with these columns and appends the rows (values in column order). */
   async insert(table: string, columns: readonly Column[], rows: readonly (readonly Cell[])[]): Promise<void> {
-    await this.connection.run(`CREATE OR REPLACE TABLE ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${duckType(c.type)}`).join(', ')})`);
+    await this.connection.run(`CREATE OR REPLACE TABLE ${quoteName(table)} (${columns.map((c) => `${quoteName(c.name)} ${duckType(c.type)}`).join(', ')})`);
     await appendRows(this.connection, table, columns.map((c) => c.type), rows);
   }
 

@@ -1,3 +1,5 @@
+import { quoteName, sqlLiteral } from './sql-text.ts';
+
 /**
  * The views of the results database (pure SQL text; `ResultsDb.load` runs it): the raw tables
  * keep `labels` and `config` as JSON, the views give every run label (sweep keys, `dataset`,
@@ -21,9 +23,6 @@ export interface LabelColumn {
   readonly type: LabelType;
 }
 
-export const quoteName = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-
 const RUN_COLUMNS = ['experiment', 'run_id', 'seed', 'status', 'task'];
 const RUN_TOTALS = ['rows', 'total', 'finished_at'];
 const METRIC_COLUMNS = ['metric', 'value'];
@@ -45,7 +44,7 @@ export function labelColumns(labels: readonly Readonly<Record<string, string>>[]
 /** `CAST(json_extract_string(r.labels, ['policy+vtu'])[1] AS BOOLEAN) AS vtu`, renamed when `taken` has the name. */
 function labelSelect(column: LabelColumn, taken: readonly string[]): string {
   const name = taken.includes(column.key) ? `label_${column.key}` : column.key;
-  const text = `json_extract_string(r.labels, [${literal(column.key)}])[1]`;
+  const text = `json_extract_string(r.labels, [${sqlLiteral(column.key)}])[1]`;
   return `${column.type === 'VARCHAR' ? text : `CAST(${text} AS ${column.type})`} AS ${quoteName(name)}`;
 }
 
