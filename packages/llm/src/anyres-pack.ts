@@ -2,6 +2,7 @@ import { DymuError } from '@dymu/core';
 import { type AnyresLayout, type AnyresSpec, parsePinpoints } from '@dymu/encoders';
 import { GraphBuilder, type OnnxModel, type WeightSource } from '@dymu/onnx';
 import type { LlavaConfig } from '@dymu/weights';
+import { concat, int64Vector } from './arrays.ts';
 import type { ImageRows } from './splice.ts';
 
 /**
@@ -76,15 +77,11 @@ export function anyresPackGraph(newline: WeightSource, width: number): OnnxModel
 /** The inputs of the packing graph for one image whose crops are `crops`. */
 export function anyresPackFeeds(layout: AnyresLayout, unit: number, crops: readonly ImageRows[], width: number) {
   const { unpadded: u, packed } = layout;
-  const int64 = (values: number[]) => ({ data: BigInt64Array.from(values, BigInt), dims: [values.length] });
-  const rows = crops.reduce((n, c) => n + c.count, 0);
-  const data = new Float32Array(rows * width);
-  crops.reduce((at, c) => (data.set(c.rows, at), at + c.rows.length), 0);
   const index = unpaddedRows(layout, unit, crops);
   return {
-    rows: { data, dims: [rows, width] },
+    rows: { data: concat(crops.map((c) => c.rows)), dims: [crops.reduce((n, c) => n + c.count, 0), width] },
     index: { data: index, dims: [index.length] },
-    map_shape: int64([1, u.bottom - u.top, u.right - u.left, width]),
-    sizes: int64([1, width, packed.rows, packed.cols]),
+    map_shape: int64Vector([1, u.bottom - u.top, u.right - u.left, width]),
+    sizes: int64Vector([1, width, packed.rows, packed.cols]),
   };
 }

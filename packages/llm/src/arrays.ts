@@ -4,3 +4,8 @@ export function concat(arrays: readonly Float32Array[]): Float32Array {
   arrays.reduce((offset, a) => (out.set(a, offset), offset + a.length), 0);
   return out;
 }
+
+/** An int64 vector input of an onnxruntime graph (a shape, sizes). */
+export function int64Vector(values: readonly number[]): { data: BigInt64Array; dims: number[] } {
+  return { data: BigInt64Array.from(values, BigInt), dims: [values.length] };
+}

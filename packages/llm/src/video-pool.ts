@@ -1,6 +1,7 @@
 import { DymuError } from '@dymu/core';
 import { GraphBuilder, type OnnxModel, type WeightSource } from '@dymu/onnx';
 import type { LlavaConfig } from '@dymu/weights';
+import { concat, int64Vector } from './arrays.ts';
 import type { ImageRows } from './splice.ts';
 
 /**
@@ -61,12 +62,9 @@ export function videoPoolFeeds(spec: VideoPoolSpec, frames: readonly ImageRows[]
   const patches = spec.side ** 2;
   const bad = frames.findIndex((f) => f.count !== patches);
   if (bad >= 0) throw new DymuError(`frame ${bad} has ${frames[bad].count} tokens, but pooling needs the unmerged ${spec.side}×${spec.side} patches`, { field: 'frames' });
-  const data = new Float32Array(frames.length * patches * width);
-  frames.forEach((f, i) => data.set(f.rows, i * patches * width));
-  const int64 = (values: number[]) => ({ data: BigInt64Array.from(values, BigInt), dims: [values.length] });
   return {
-    rows: { data, dims: [frames.length * patches, width] },
-    grid_shape: int64([frames.length, spec.side, spec.side, width]),
-    sizes: int64([frames.length, width, spec.pooledSide, spec.pooledSide]),
+    rows: { data: concat(frames.map((f) => f.rows)), dims: [frames.length * patches, width] },
+    grid_shape: int64Vector([frames.length, spec.side, spec.side, width]),
+    sizes: int64Vector([frames.length, width, spec.pooledSide, spec.pooledSide]),
   };
 }
