@@ -131,15 +131,17 @@ export class Vlm {
       throw new DymuError(`is ${config.projector.inFeatures}, but the vision tower ${towerDir} has width ${encoder.config.hiddenSize}`, { file: config.source, field: 'mm_hidden_size' });
     }
     const decoder = await LlmDecoder.load(dir, { pool, weights: options.weights, cacheDir: options.cacheDir });
-    const projector = await pool.get(`${resolve(dir)}#${store.fingerprint()}/mm_projector`, () => projectorGraph(projectorWeights(store, config)));
+    const key = `${resolve(dir)}#${store.fingerprint()}`;
+    const projector = await pool.get(`${key}/mm_projector`, () => projectorGraph(projectorWeights(store, config)));
     const template = options.template ? chatTemplate(options.template) : defaultTemplate(config.llm.family);
-    const spec = anyresSpec(config, encoder.config.imageSize, Math.round(Math.sqrt(encoder.patches)));
+    const unit = Math.round(Math.sqrt(encoder.patches));
+    const spec = anyresSpec(config, encoder.config.imageSize, unit);
     const D = config.llm.hiddenSize;
-    const anyres = spec && { spec, pack: await pool.get(`${resolve(dir)}#${store.fingerprint()}/anyres_pack`, () => anyresPackGraph(store.get('model.image_newline', [D]), D)) };
+    const anyres = spec && { spec, pack: await pool.get(`${key}/anyres_pack`, () => anyresPackGraph(store.get('model.image_newline', [D]), D)) };
     const loadVideoPool = async () => {
-      const video = videoPoolSpec(config, Math.round(Math.sqrt(encoder.patches)));
+      const video = videoPoolSpec(config, unit);
       const graph = () => videoPoolGraph(D, video.newline ? store.get('model.image_newline', [D]) : undefined);
-      return { spec: video, pool: await pool.get(`${resolve(dir)}#${store.fingerprint()}/video_pool${video.newline ? '_newline' : ''}`, graph) };
+      return { spec: video, pool: await pool.get(`${key}/video_pool${video.newline ? '_newline' : ''}`, graph) };
     };
     return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector, anyres, loadVideoPool);
   }
@@ -185,9 +187,7 @@ export class Vlm {
   async packSpatially([base, ...crops]: readonly ImageRows[], layout: AnyresLayout): Promise<ImageRows[]> {
     if (!this.anyres) throw new DymuError('is not an AnyRes model: there is nothing to pack', { file: this.config.source, field: 'image_aspect_ratio' });
     const D = this.decoder.config.hiddenSize;
-    const rows = (await this.anyres.pack.run(anyresPackFeeds(layout, this.anyres.spec.unit, crops, D))).packed.data as Float32Array;
-    const count = rows.length / D;
-    return [base, { rows, count, source: Int32Array.from({ length: count }, (_, i) => i) }];
+    return [base, this.ordinaryRows((await this.anyres.pack.run(anyresPackFeeds(layout, this.anyres.spec.unit, crops, D))).packed.data as Float32Array)];
   }
 
   /**
@@ -197,9 +197,13 @@ export class Vlm {
    */
   async poolFrames(frames: readonly ImageRows[]): Promise<ImageRows[]> {
     const { spec, pool } = await (this.videoPool ??= this.loadVideoPool());
-    const rows = (await pool.run(videoPoolFeeds(spec, frames, this.decoder.config.hiddenSize))).pooled.data as Float32Array;
+    return [this.ordinaryRows((await pool.run(videoPoolFeeds(spec, frames, this.decoder.config.hiddenSize))).pooled.data as Float32Array)];
+  }
+
+  /** Rows a packing graph made: each its own token (an identity source map). */
+  private ordinaryRows(rows: Float32Array): ImageRows {
     const count = rows.length / this.decoder.config.hiddenSize;
-    return [{ rows, count, source: Int32Array.from({ length: count }, (_, i) => i) }];
+    return { rows, count, source: Int32Array.from({ length: count }, (_, i) => i) };
   }
 
   /**
@@ -229,10 +233,11 @@ export class Vlm {
     const placeholders: EncodedPlaceholder[] = [];
     for (const { video } of videos) {
       const { info, indices, frames: images } = await readVideoFrames(video, frames);
+      const pooledTokens = pooled && pooledVideoTokens(pooled, indices.length);
       placeholders.push({
         parts: await this.encoder.encode(images, { policy, pad: 'none' }),
-        video: { info, indices, ...(pooled && { pooled: pooledVideoTokens(pooled, indices.length) }) },
-        fullTokens: pooled ? pooledVideoTokens(pooled, indices.length) : indices.length * this.encoder.patches,
+        video: { info, indices, ...(pooledTokens !== undefined && { pooled: pooledTokens }) },
+        fullTokens: pooledTokens ?? indices.length * this.encoder.patches,
       });
     }
     return placeholders;
