@@ -17,12 +17,8 @@ export async function run(args: RunArgs): Promise<void> {
   const states = planStatus(experiment, args.results);
   const done = states.filter((s) => s.status === 'done').length;
   // A shard does not print the tables: `--jobs N` prints them once, after every worker; by hand or under Slurm, `dymu table`.
-  if (shard) {
-    console.log(`shard ${args.shard}: done; ${done} of ${states.length} runs of ${experiment.name} are finished; \`dymu table ${args.file}\` once all are`);
-    return;
-  }
-  if (done < states.length) {
-    console.log(`${done} of ${states.length} runs of ${experiment.name} are finished; \`dymu table ${args.file}\` once all are`);
+  if (shard || done < states.length) {
+    console.log(`${shard ? `shard ${args.shard}: done; ` : ''}${done} of ${states.length} runs of ${experiment.name} are finished; \`dymu table ${args.file}\` once all are`);
     return;
   }
   for (const table of await writeTables(experiment, args.results)) console.log(`\n${table.markdown}\n(${table.files.join(', ')})`);
