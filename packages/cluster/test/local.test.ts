@@ -48,8 +48,12 @@ describe('local workers (--jobs N)', () => {
 
   it('dymu run --jobs 2 runs the rows random runs copy first, so that no shard waits for another', async () => {
     const file = randomLikeExperiment(tmp);
+    let err = '';
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
     // Without the first wave, shard 1/2 (the random run) would start before shard 0/2 finished its reference.
-    await dymuCommand(clusterRunCommand as never, ['run', file, '--jobs', '2', '--results', join(tmp, 'random-results'), '--cache', join(tmp, 'cache-random')]);
+    await dymuCommand(clusterRunCommand as never, ['run', file, '--jobs', '2', '--results', join(tmp, 'random-results'), '--cache', join(tmp, 'cache-random')]).finally(() => stderr.mockRestore());
+    // The first wave: one worker for the one reference run, not --jobs of them.
+    expect(err).toMatch(/^\[0\/1\] shard 0\/1: done; 1 of 2 runs of random-like are finished/m);
     const runs = finishedBlockCounts(join(tmp, 'random-results'), 'random-like');
     expect(runs).toHaveLength(2);
     expect(runs[0]).toEqual(runs[1]);

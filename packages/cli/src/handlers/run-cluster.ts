@@ -1,4 +1,4 @@
-import { arrayRange, describeExperimentArray, runShardsLocally, submitExperiment, type ExperimentArray, type SubmittedArray } from '@dymu/cluster';
+import { arrayRange, describeExperimentArray, referenceShardCount, referenceStates, runShardsLocally, submitExperiment, type ExperimentArray, type SubmittedArray } from '@dymu/cluster';
 import { createContainer, knownNames, loadExperiment, planRuns, planStatus, preflight } from '@dymu/experiments';
 import type { ClusterRunArgs } from '../commands/run-cluster.ts';
 import { DYMU_COMMAND, slurmResources } from '../executor-options.ts';
@@ -12,12 +12,14 @@ export async function runWithExecutors(args: ClusterRunArgs): Promise<void> {
   const container = createContainer({ results: args.results, cache: args.cache });
   const experiment = loadExperiment(args.file, args.overrides, knownNames(container));
   if (!args['dry-run']) await preflight(experiment, planRuns(experiment), container);
+  const states = planStatus(experiment, args.results);
   if (local) {
-    if (planRuns(experiment).some((r) => r.reference)) await runShardsLocally({ command: [...command, '--references-only'], shards: args.jobs! });
+    // the runs random runs take their counts from first, in as many workers as there are of them, at most --jobs (as the Slurm arrays)
+    const references = referenceStates(states).length;
+    if (references > 0) await runShardsLocally({ command: [...command, '--references-only'], shards: referenceShardCount(references, args.jobs!) });
     await runShardsLocally({ command, shards: args.jobs! });
     return run(args);
   }
-  const states = planStatus(experiment, args.results);
   const job: ExperimentArray = { experiment, results: args.results, shards: args.jobs ?? states.length, command, workdir: process.cwd(), resources: slurmResources(args) };
   if (args['dry-run']) {
     process.stdout.write(describeExperimentArray(job, states));
