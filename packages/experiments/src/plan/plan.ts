@@ -47,8 +47,13 @@ export function planRuns(experiment: Pick<Experiment, 'name' | 'points' | 'seeds
       return { id: runId(config, own, reference.id), seed: own, seeds: shared ? seedsOf(point) : [seed], config, labels, origins, point: index, reference: { experiment: experiment.name, id: reference.id, labels: points[at].labels, seed: reference.seed } };
     });
   });
-  const needed = new Set(runs.flatMap((r) => (r.reference ? [r.reference.id] : [])));
+  const needed = referencedIds(runs);
   return [...runs.filter((r) => needed.has(r.id)), ...runs.filter((r) => !needed.has(r.id))];
+}
+
+/** The ids of the runs that others take their counts from (random runs `like` their row). */
+export function referencedIds(runs: readonly Pick<PlannedRun, 'reference'>[]): Set<string> {
+  return new Set(runs.flatMap((r) => (r.reference ? [r.reference.id] : [])));
 }
 
 /** `seed 1`, or `seeds 0, 1, 2 (shared)` for a run computed once for several seeds. */

@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
 import type { Experiment } from '../config/experiment.ts';
 import { SETTINGS } from '../di/tokens.ts';
-import { describeRun, planRuns, type PlannedRun } from '../plan/plan.ts';
+import { describeRun, planRuns, referencedIds, type PlannedRun } from '../plan/plan.ts';
 import { selectShard, type Shard } from '../plan/shard.ts';
 import { RunDir } from '../results/run-dir.ts';
 import { executeRun, type ChunkListener, type RunOutcome } from './execute-run.ts';
@@ -24,7 +24,7 @@ export interface RunOptions {
  */
 export async function runExperiment(experiment: Experiment, container: Container, options: RunOptions = {}): Promise<{ run: PlannedRun; outcome: RunOutcome }[]> {
   const planned = planRuns(experiment);
-  const references = new Set(planned.flatMap((r) => (r.reference ? [r.reference.id] : [])));
+  const references = referencedIds(planned);
   const all = options.referencesOnly ? planned.filter((r) => references.has(r.id)) : planned;
   const runs = options.shard ? selectShard(all, options.shard) : all;
   await preflight(experiment, runs, container);
