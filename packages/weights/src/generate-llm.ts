@@ -7,6 +7,7 @@ import { type Json, writeJson } from './json.ts';
 import { type LlavaConfig, type LlmConfig, type LlmFamily, parseLlavaConfig, parseLlmConfig } from './llm-config.ts';
 import type { DType } from './safetensors.ts';
 import { byteLevelBpe, type TokenizerFiles } from './tokenizer-json.ts';
+import { LLAVA_NEXT_TOWER_PREFIX } from './vision-tower.ts';
 import { readVitConfig, type VitConfig } from './vit-config.ts';
 
 interface LlmPresetFields {
@@ -126,9 +127,6 @@ export interface MakeVlmOptions extends Omit<MakeLlmOptions, 'layers'> {
   fineTunedTower?: boolean;
 }
 
-/** The prefix under which LLaVA-NeXT saves a fine-tuned tower (its SigLipVisionTower / CLIPVisionTower inside the model). */
-const CHECKPOINT_TOWER = 'model.vision_tower.vision_tower.vision_model.';
-
 /**
  * OneVision's AnyRes fields as lmms-lab's checkpoints write them, with a pinpoint list for the tiny
  * tower's 64-pixel crops: up to 3×1 / 2×2 crops, and 4×4 (16 crops, more than anyres_max_9 keeps, so
@@ -176,8 +174,8 @@ export function makeVlmModel(opts: MakeVlmOptions): { dir: string; config: Llava
 /** The tower's tensors as LLaVA-NeXT saves them inside the checkpoint: drawn under their own names, so their values differ from the tower directory's. */
 function fineTunedTower(vision: VitConfig): TensorSpec[] {
   const siglip = vision.arch === 'siglip';
-  const tensors = visionTowerTensors({ ...vision, prefix: CHECKPOINT_TOWER, numLayers: vision.numLayers - (siglip ? 1 : 0) });
-  return tensors.filter((t) => !t.name.startsWith(`${CHECKPOINT_TOWER}head.`));
+  const tensors = visionTowerTensors({ ...vision, prefix: LLAVA_NEXT_TOWER_PREFIX, numLayers: vision.numLayers - (siglip ? 1 : 0) });
+  return tensors.filter((t) => !t.name.startsWith(`${LLAVA_NEXT_TOWER_PREFIX}head.`));
 }
 
 /** The same model as the original layout gives (same seed, same values), converted into the llava-hf layout. */

@@ -5,12 +5,15 @@ import { readVitConfig, type VitConfig } from './vit-config.ts';
 import { VitWeights } from './vit-weights.ts';
 import { WeightStore } from './weight-store.ts';
 
+/** The prefix under which LLaVA-NeXT saves a fine-tuned tower (its SigLipVisionTower / CLIPVisionTower inside the model; lmms-lab's OneVision). */
+export const LLAVA_NEXT_TOWER_PREFIX = 'model.vision_tower.vision_tower.vision_model.';
+
 /**
  * Where a LLaVA checkpoint keeps a vision tower it fine-tuned, as WeightStore names it: LLaVA-NeXT's
- * original layout (`model.vision_tower.vision_tower.vision_model.…`, lmms-lab's OneVision), and
- * llava-hf's (`vision_tower.…`, which WeightStore.open reads as `vision_model.…`).
+ * original layout (LLAVA_NEXT_TOWER_PREFIX), and llava-hf's (`vision_tower.…`, which WeightStore.open
+ * reads as `vision_model.…`).
  */
-const CHECKPOINT_PREFIXES = ['model.vision_tower.vision_tower.vision_model.', 'vision_model.'];
+const CHECKPOINT_PREFIXES = [LLAVA_NEXT_TOWER_PREFIX, 'vision_model.'];
 
 /** A vision tower ready to load: its config, and the store (and prefix, `config.prefix`) its weights are read from. */
 export interface VisionTower {
