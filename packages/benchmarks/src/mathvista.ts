@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { DymuError, Progress } from '@dymu/core';
+import { DymuError } from '@dymu/core';
 import { type Item, FileBenchmark } from './file-benchmark.ts';
-import { noJudgeMessage, resolveJudge } from './judge.ts';
+import { judgeEach, noJudgeMessage, resolveJudge } from './judge.ts';
 import { type MathVistaGraded, type MathVistaKey, mathvistaCorrect, mathvistaJudgePrompt, mathvistaPrefetch, mathvistaScores } from './mathvista-score.ts';
 import { pyStringList } from './py.ts';
 import { isPandasNa, readTsv, tsvImage } from './tsv.ts';
@@ -87,25 +87,22 @@ export class MathVista extends FileBenchmark<MathVistaItem, string> {
   }
 
   async score(predictions: readonly Prediction[]): Promise<BenchmarkScores> {
-    const answered = this.answered(predictions);
-    const unread = answered.filter(({ item, prediction }) => mathvistaPrefetch(item.key, prediction.answer) === undefined);
+    const answered = this.answered(predictions).map((a) => ({ ...a, prefetched: mathvistaPrefetch(a.item.key, a.prediction.answer) }));
+    const unread = answered.filter((a) => a.prefetched === undefined);
     const judge = resolveJudge(this.options.judge);
     if (judge === undefined && unread.length > 0) return this.skipped(`${noJudgeMessage('MathVista')} (the rules read ${answered.length - unread.length} of ${answered.length} answers)`);
-    const progress = unread.length > 0 ? new Progress(`mathvista: extracting answers with ${judge!.model}`, unread.length, 'answers') : undefined;
+    const judged = judge !== undefined && unread.length > 0
+      ? await judgeEach(judge, 'mathvista: extracting answers', unread, ({ item, prediction }) => judge.complete({ messages: [{ role: 'user', content: mathvistaJudgePrompt(item.question, prediction.answer) }], temperature: 0, maxTokens: JUDGE_MAX_TOKENS }))
+      : [];
+    const extractedById = new Map(unread.map(({ item }, k) => [item.id, judged[k]]));
     const rows: SampleScore[] = [];
     const graded: MathVistaGraded[] = [];
-    for (const { item, prediction } of answered) {
-      const prefetched = mathvistaPrefetch(item.key, prediction.answer);
-      let extracted = prefetched;
-      if (extracted === undefined) {
-        extracted = await judge!.complete({ messages: [{ role: 'user', content: mathvistaJudgePrompt(item.question, prediction.answer) }], temperature: 0, maxTokens: JUDGE_MAX_TOKENS });
-        progress!.tick();
-      }
+    for (const { item, prefetched } of answered) {
+      const extracted = prefetched ?? extractedById.get(item.id)!;
       const hit = mathvistaCorrect(item.key, extracted);
       rows.push({ id: item.id, score: hit ? 1 : 0, parsed: extracted, prefetched: prefetched !== undefined, ...item.meta });
       graded.push({ task: item.task, skills: item.skills, questionType: item.key.questionType, prefetched: prefetched !== undefined, hit });
     }
-    progress?.finish();
     return this.result(mathvistaScores(graded), rows);
   }
 
