@@ -1,16 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniformFrameIndices } from '@dymu/encoders';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-
-function dymu(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(root, 'packages/cli/bin/dymu.js'), ...args], { encoding: 'utf8', env: { ...process.env, DYMU_THREADS: '1' } });
-  return { code: run.status, out: run.stdout, err: run.stderr };
-}
+import { dymu } from './dymu.ts';
 
 describe('dymu chat with a video', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-video-'));

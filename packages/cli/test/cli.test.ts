@@ -1,16 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dymu, root } from './dymu.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 const image = join(root, 'assets', 'images', 'coffee.jpg');
-
-function dymu(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(root, 'packages/cli/bin/dymu.js'), ...args], { encoding: 'utf8', env: { ...process.env, DYMU_THREADS: '1' } });
-  return { code: run.status, out: run.stdout, err: run.stderr };
-}
 
 describe('dymu CLI', () => {
   const model = join(mkdtempSync(join(tmpdir(), 'cli-')), 'siglip');

@@ -1,16 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dymu, root } from './dymu.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 const experiment = join(root, 'packages', 'experiments', 'test', 'fixtures', 'plot-tiny', 'tiny.yaml');
-
-function dymu(...args: string[]) {
-  const run = spawnSync(process.execPath, [join(root, 'packages/cli/bin/dymu.js'), ...args], { encoding: 'utf8', env: { ...process.env, DYMU_THREADS: '1' } });
-  return { code: run.status, out: run.stdout, err: run.stderr };
-}
 
 describe('dymu plot', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-plot-'));
