@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DymuError, type MergePolicy, noMerging, type WeightFormat } from '@dymu/core';
-import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, llavaFeatures, ONEVISION_FRAMES, type PadMode, readVideoFrames, type VideoInfo, VitEncoder } from '@dymu/encoders';
+import { type AnyresLayout, type AnyresSpec, anyresViews, type EncodedImage, llavaFeatures, ONEVISION_FRAMES, type PadMode, padMode, readVideoFrames, type VideoInfo, vlmPreprocess, VitEncoder } from '@dymu/encoders';
 import { type Session, SessionPool } from '@dymu/onnx';
 import type { UnmergeMap } from '@dymu/vtu';
 import { checkProjectorWeights, type LlavaConfig, openVisionTower, projectorWeights, readLlavaConfig, WeightStore } from '@dymu/weights';
@@ -146,9 +146,9 @@ export class Vlm {
     return new Vlm(config, encoder, decoder, TextTokenizer.load(dir), template, projector, anyres, loadVideoPool);
   }
 
-  /** LLaVA-1.5 pads images to a square ('pad'); 'square' resizes the whole image (AnyRes makes its own views, see encodeImages). */
+  /** LLaVA-1.5 pads images to a square ('pad'); 'square' resizes the whole image (AnyRes makes its own views, see encodeImages): @dymu/encoders' vlmPreprocess. */
   get pad(): PadMode {
-    return this.config.imageAspectRatio === 'pad' ? 'pad-to-square' : 'none';
+    return padMode(vlmPreprocess(this.config.imageAspectRatio));
   }
 
   /**
