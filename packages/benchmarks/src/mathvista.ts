@@ -48,10 +48,7 @@ export class MathVista extends FileBenchmark<MathVistaItem, string> {
   }
 
   protected load(): MathVistaItem[] {
-    const { header, rows } = readTsv(this.source);
-    for (const column of REQUIRED) {
-      if (!header.includes(column)) throw new DymuError(`no "${column}" column`, { file: this.source, field: 'header' });
-    }
+    const { header, rows } = readTsv(this.source, REQUIRED);
     this.header = header;
     const images = new Map(rows.map((r) => [r.index, r.image]));
     return rows.map((row, i) => {

@@ -47,10 +47,7 @@ export class MmBenchVideo extends FileBenchmark<MmBenchVideoItem, string> {
   }
 
   protected load(): MmBenchVideoItem[] {
-    const { header, rows } = readTsv(this.source);
-    for (const column of REQUIRED) {
-      if (!header.includes(column)) throw new DymuError(`no "${column}" column`, { file: this.source, field: 'header' });
-    }
+    const { header, rows } = readTsv(this.source, REQUIRED);
     this.header = header;
     return rows.map((row, i) => {
       const where = `row ${i + 1} (index ${row.index})`;

@@ -54,10 +54,7 @@ export class MmBench extends FileBenchmark<MmBenchItem, string> {
   }
 
   protected load(): MmBenchItem[] {
-    const { header, rows } = readTsv(this.source);
-    for (const column of ['index', 'question', 'image', 'A', 'B']) {
-      if (!header.includes(column)) throw new DymuError(`no "${column}" column`, { file: this.source, field: 'header' });
-    }
+    const { header, rows } = readTsv(this.source, ['index', 'question', 'image', 'A', 'B']);
     this.header = header;
     const images = new Map(rows.map((r) => [r.index, r.image]));
     return rows.map((row, i) => {

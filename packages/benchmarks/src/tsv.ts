@@ -10,9 +10,10 @@ export interface Table {
 /**
  * A tab-separated file as pandas `read_table` reads it: the first row names the columns, a field starting
  * with '"' is quoted ('""' inside is a quote, and tabs / newlines inside are data). A row with a different
- * number of fields than the header is an error naming the row.
+ * number of fields than the header is an error naming the row, and so is a header without one of the
+ * `required` columns.
  */
-export function readTsv(file: string): Table {
+export function readTsv(file: string, required: readonly string[] = []): Table {
   const text = readText(file).replace(/^\uFEFF/, '');
   const records: string[][] = [];
   let record: string[] = [];
@@ -53,6 +54,9 @@ export function readTsv(file: string): Table {
     }
     return Object.fromEntries(header.map((name, c) => [name, cells[c]]));
   });
+  for (const column of required) {
+    if (!header.includes(column)) throw new DymuError(`no "${column}" column`, { file, field: 'header' });
+  }
   return { header, rows };
 }
 

@@ -186,4 +186,11 @@ describe('MMBench circular evaluation', () => {
     put(join(root, 'mmbench_dev_20230712.tsv'), `${HEADER.join('\t')}\n5\tq\tnan\tx\ty\t\t\tC\tc\t${IMAGE}\ts\tl2\tnan\tdev\n`);
     await expect(collect(new MmBench({ root }))).rejects.toThrow('mmbench_dev_20230712.tsv: row 1 (index 5): answer: expected one of the row\'s option letters, got "C"');
   });
+
+  it('names a column the header lacks', async () => {
+    const root = newDir();
+    const header = HEADER.filter((c) => c !== 'B');
+    put(join(root, 'mmbench_dev_20230712.tsv'), `${header.join('\t')}\n${header.map(() => 'x').join('\t')}\n`);
+    await expect(collect(new MmBench({ root }))).rejects.toThrow('mmbench_dev_20230712.tsv: header: no "B" column');
+  });
 });
