@@ -3,6 +3,7 @@ import { type AnyresLayout, type AnyresSpec, parsePinpoints } from '@dymu/encode
 import { GraphBuilder, type OnnxModel, type WeightSource } from '@dymu/onnx';
 import type { LlavaConfig } from '@dymu/weights';
 import { concat, int64Vector } from './arrays.ts';
+import { bilinearResize } from './bilinear-graph.ts';
 import type { ImageRows } from './splice.ts';
 
 /**
@@ -54,7 +55,7 @@ export function unpaddedRows(layout: AnyresLayout, unit: number, crops: readonly
 
 /**
  * The packing graph: rows [R, D] gathered by `index` into the h × w unpadded map (`map_shape`
- * = [1, h, w, D]), resized to `sizes` = [1, D, h', w'] (bilinear, half-pixel centres, as
+ * = [1, h, w, D]), resized to `sizes` = [1, D, h', w'] (bilinearResize, as
  * torch's interpolate(mode="bilinear", align_corners=False); the identity when h' = h, w' = w),
  * an image_newline row appended to each of the h' rows → packed [h' · (w' + 1), D].
  */
@@ -64,9 +65,7 @@ export function anyresPackGraph(newline: WeightSource, width: number): OnnxModel
   const index = g.input('index', 'int64', ['positions']);
   const mapShape = g.input('map_shape', 'int64', [4]);
   const sizes = g.input('sizes', 'int64', [4]);
-  const map = g.op1('Transpose', [g.op1('Reshape', [g.op1('Gather', [rows, index], { axis: 0 }), mapShape])], { perm: [0, 3, 1, 2] });
-  const resized = g.op1('Resize', [map, null, null, sizes], { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' });
-  const grid = g.op1('Transpose', [resized], { perm: [0, 2, 3, 1] });
+  const grid = bilinearResize(g, g.op1('Reshape', [g.op1('Gather', [rows, index], { axis: 0 }), mapShape]), sizes);
   const newlineShape = g.op1('Concat', [g.op1('Slice', [g.op1('Shape', [grid]), g.constInt64([0]), g.constInt64([2])]), g.constInt64([1, width])], { axis: 0 });
   const newlines = g.op1('Expand', [g.initializer('image_newline', newline, [width]), newlineShape]);
   const packed = g.op1('Reshape', [g.op1('Concat', [grid, newlines], { axis: 2 }), g.constInt64([-1, width])]);

@@ -2,6 +2,7 @@ import { DymuError } from '@dymu/core';
 import { GraphBuilder, type OnnxModel, type WeightSource } from '@dymu/onnx';
 import type { LlavaConfig } from '@dymu/weights';
 import { concat, int64Vector } from './arrays.ts';
+import { bilinearResize } from './bilinear-graph.ts';
 import type { ImageRows } from './splice.ts';
 
 /**
@@ -40,8 +41,8 @@ export function pooledVideoTokens(spec: VideoPoolSpec, frames: number): number {
 
 /**
  * The pooling graph: rows [F · side², D] (frame after frame, patches in raster order) reshaped by
- * `grid_shape` = [F, side, side, D], resized to `sizes` = [F, D, s', s'] (ONNX Resize, linear,
- * `pytorch_half_pixel`: torch's bilinear with align_corners=False), back to rows [F · s'², D], and
+ * `grid_shape` = [F, side, side, D], resized to `sizes` = [F, D, s', s'] (bilinearResize: torch's
+ * bilinear with align_corners=False), back to rows [F · s'², D], and
  * with `newline` one image_newline row after them.
  */
 export function videoPoolGraph(width: number, newline?: WeightSource): OnnxModel {
@@ -49,9 +50,7 @@ export function videoPoolGraph(width: number, newline?: WeightSource): OnnxModel
   const rows = g.input('rows', 'float32', ['rows', width]);
   const gridShape = g.input('grid_shape', 'int64', [4]);
   const sizes = g.input('sizes', 'int64', [4]);
-  const maps = g.op1('Transpose', [g.op1('Reshape', [rows, gridShape])], { perm: [0, 3, 1, 2] });
-  const resized = g.op1('Resize', [maps, null, null, sizes], { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' });
-  const pooled = g.op1('Reshape', [g.op1('Transpose', [resized], { perm: [0, 2, 3, 1] }), g.constInt64([-1, width])]);
+  const pooled = g.op1('Reshape', [bilinearResize(g, g.op1('Reshape', [rows, gridShape]), sizes), g.constInt64([-1, width])]);
   const out = newline ? g.op1('Concat', [pooled, g.initializer('image_newline', newline, [1, width])], { axis: 0 }) : pooled;
   g.output(out, 'pooled', 'float32', ['pooled', width]);
   return g.toModel();
