@@ -9,13 +9,16 @@ import { readReported } from './reported.ts';
 export const rowLabel = (experiment: Pick<Experiment, 'sweepKeys'>, run: Pick<PlannedRun, 'labels'>): string => experiment.sweepKeys.map((k) => run.labels[k]).join(', ');
 
 /** A shell word: as is when safe, else in single quotes. */
-export const shellWord = (word: string): string => (/^[\w.@%+=:,/[\]-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+const shellWord = (word: string): string => (/^[\w.@%+=:,/[\]-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+/** The command that runs an experiment file with these overrides, each a shell word. */
+export const runCommand = (file: string, overrides: readonly string[]): string => ['npm run dymu -- run', ...[file, ...overrides].map(shellWord)].join(' ');
 
 /** The command that runs one row of ours: the file, its overrides, and `only.<key>=<label>` per sweep key. */
 export function rowCommand(experiment: Pick<Experiment, 'file' | 'overrides' | 'sweepKeys'>, run: Pick<PlannedRun, 'labels'>): string {
   const kept = experiment.overrides.filter((o) => !/^\+{0,2}only[.=]/.test(o));
   const only = experiment.sweepKeys.map((k) => `only.${k}=${run.labels[k]}`);
-  return ['npm run dymu -- run', experiment.file, ...[...kept, ...only].map(shellWord)].join(' ');
+  return runCommand(experiment.file, [...kept, ...only]);
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname, extname, join } from 'node:path';
 import { DymuError, writeFileAtomic } from '@dymu/core';
 import { scatterPanelsSvg, svgToPng, tokensChartSvg, type ScatterSpec } from '@dymu/viz';
 import type { Experiment } from '../config/experiment.ts';
-import { paperComparison, rowLabel, shellWord } from '../paper/paper-table.ts';
+import { paperComparison, rowLabel, runCommand } from '../paper/paper-table.ts';
 import { planRuns, type PlannedRun } from '../plan/plan.ts';
 import { RunDir } from '../results/run-dir.ts';
 import { ResultsDb } from '../tables/results-db.ts';
@@ -49,8 +49,7 @@ export async function writePlot(experiment: Experiment, results: string, options
     await db.load([...new Set(runs.map((r) => r.id))].map((id) => RunDir.of(results, experiment.name, id)), { samples: complexity });
     const { rows } = await db.query("SELECT count(*) FROM runs WHERE status = 'done'");
     if (rows[0][0] === 0) {
-      const command = ['npm run dymu -- run', ...[experiment.file, ...experiment.overrides].map(shellWord)].join(' ');
-      throw new DymuError(`no finished runs under ${join(results, experiment.name)} to plot: \`${command}\` makes them`, { file: experiment.file });
+      throw new DymuError(`no finished runs under ${join(results, experiment.name)} to plot: \`${runCommand(experiment.file, experiment.overrides)}\` makes them`, { file: experiment.file });
     }
     if (complexity) {
       if (options.metric !== undefined) throw new DymuError('the complexity figure plots visual tokens against image complexity: it takes no metric', { file: experiment.file, field: 'task' });
