@@ -5,5 +5,5 @@ export { VitEncoder, LLAVA_FEATURES, llavaFeatures, lastHiddenState, emptyTiming
 export { encodeDecodable } from './decodable.ts';
 export { DEFAULT_PREPROCESS, describePreprocessing, padMode, vlmPreprocess, type Preprocess } from './preprocess-choice.ts';
 export { readVideoFrames, probeVideo, uniformFrameIndices, ONEVISION_FRAMES, type VideoFrames, type VideoInfo } from './video.ts';
-export { anyresLayout, parsePinpoints, selectBestResolution, resizeAndPadBox, cropBoxes, gridShape, unpadRegion, maxCropsShape, type AnyresLayout, type AnyresSpec, type Pinpoint, type Box, type PadBox, type Region } from './anyres.ts';
+export { anyresLayout, parsePinpoints, type AnyresLayout, type AnyresSpec, type Pinpoint, type Box, type PadBox, type Region } from './anyres.ts';
 export { anyresViews, type AnyresViews } from './anyres-views.ts';
