@@ -37,7 +37,7 @@ export function anyresSpec(config: LlavaConfig, cropSize: number, unit: number):
  * after another) that holds its patch: crop (row ÷ unit, col ÷ unit) of the grid, patch
  * (row mod unit, col mod unit) of the crop, through the crop's source map.
  */
-export function unpaddedRows(layout: AnyresLayout, unit: number, crops: readonly ImageRows[]): BigInt64Array {
+function unpaddedRows(layout: AnyresLayout, unit: number, crops: readonly ImageRows[]): BigInt64Array {
   const { unpadded: u, grid } = layout;
   if (crops.length !== grid.rows * grid.cols) throw new DymuError(`${crops.length} crops for a ${grid.cols}×${grid.rows} grid`, { field: 'crops' });
   const starts: number[] = [];

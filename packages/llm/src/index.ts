@@ -4,11 +4,10 @@ export { embeddingGraph, decoderLayerGraph, headGraph, projectorGraph } from './
 export { packBatch, type PackedBatch } from './batch.ts';
 export { TextTokenizer } from './tokenizer.ts';
 export { readSentencePieceModel, parseSentencePieceModel, type SentencePieceModel, type SentencePiece, type PieceType, type TrainerSpec, type NormalizerSpec } from './sentencepiece-model.ts';
-export { llamaTokenizerJson, llamaTokenizerOptions, sentencePieceMerges, type LlamaTokenizerOptions } from './llama-tokenizer-json.ts';
+export { sentencePieceMerges } from './llama-tokenizer-json.ts';
 export { Sampler, argmax, type SamplingOptions } from './sampling.ts';
 export { generate, type GenerateOptions, type Generation, type GenerationResult } from './generate.ts';
 export { CHAT_TEMPLATES, IMAGE_PLACEHOLDER, chatTemplate, defaultTemplate, type ChatTemplate } from './templates.ts';
 export { tokenizePrompt, splice, type ImageRows } from './splice.ts';
 export { Vlm, VIDEO_POOL, isVideoInput, type VlmLoadOptions, type AskOptions, type Answer, type Question, type EncodedPlaceholder, type Packing, type VideoInput, type VisualInput, type VideoFramesUsed } from './vlm.ts';
-export { videoPoolSpec, videoPoolGraph, videoPoolFeeds, pooledVideoTokens, type VideoPoolSpec } from './video-pool.ts';
-export { anyresSpec, anyresPackGraph, anyresPackFeeds, unpaddedRows } from './anyres-pack.ts';
+export { videoPoolSpec, videoPoolGraph, videoPoolFeeds, type VideoPoolSpec } from './video-pool.ts';

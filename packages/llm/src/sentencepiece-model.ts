@@ -3,11 +3,11 @@ import { DymuError } from '@dymu/core';
 import { type ProtoField, protoFields } from './proto-reader.ts';
 
 /** SentencePiece.Type of sentencepiece_model.proto (NORMAL = 1 … BYTE = 6). */
-export const PIECE_TYPES = ['NORMAL', 'UNKNOWN', 'CONTROL', 'USER_DEFINED', 'UNUSED', 'BYTE'] as const;
+const PIECE_TYPES = ['NORMAL', 'UNKNOWN', 'CONTROL', 'USER_DEFINED', 'UNUSED', 'BYTE'] as const;
 export type PieceType = (typeof PIECE_TYPES)[number];
 
 /** TrainerSpec.ModelType (UNIGRAM = 1 … CHAR = 4). */
-export const MODEL_TYPES = ['UNIGRAM', 'BPE', 'WORD', 'CHAR'] as const;
+const MODEL_TYPES = ['UNIGRAM', 'BPE', 'WORD', 'CHAR'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
 export interface SentencePiece {
