@@ -30,6 +30,17 @@ export async function dymuCommand(command: CommandModule<object, never>, args: r
   return out;
 }
 
+/** What `work` resolves to, and what it wrote on stderr meanwhile (e.g. the local workers' output, prefixed `[i/n]`). */
+export async function withStderr<T>(work: () => Promise<T>): Promise<{ result: T; err: string }> {
+  let err = '';
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    return { result: await work(), err };
+  } finally {
+    stderr.mockRestore();
+  }
+}
+
 /**
  * What must agree between two results directories of one experiment: every run's summary metrics,
  * exactly, and the Markdown tables. (The CSV tables are not compared: DuckDB's avg / stddev over

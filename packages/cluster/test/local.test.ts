@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runShardsLocally } from '../src/index.ts';
 import { clusterRunCommand } from '../../cli/src/commands/run-cluster.ts';
-import { dymu, dymuCommand, finishedBlockCounts, randomLikeExperiment, resultsOf, root } from './dymu.ts';
+import { dymu, dymuCommand, finishedBlockCounts, randomLikeExperiment, resultsOf, root, withStderr } from './dymu.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dymu-cluster-local-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,10 +48,8 @@ describe('local workers (--jobs N)', () => {
 
   it('dymu run --jobs 2 runs the rows random runs copy first, so that no shard waits for another', async () => {
     const file = randomLikeExperiment(tmp);
-    let err = '';
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
     // Without the first wave, shard 1/2 (the random run) would start before shard 0/2 finished its reference.
-    await dymuCommand(clusterRunCommand as never, ['run', file, '--jobs', '2', '--results', join(tmp, 'random-results'), '--cache', join(tmp, 'cache-random')]).finally(() => stderr.mockRestore());
+    const { err } = await withStderr(() => dymuCommand(clusterRunCommand as never, ['run', file, '--jobs', '2', '--results', join(tmp, 'random-results'), '--cache', join(tmp, 'cache-random')]));
     // The first wave: one worker for the one reference run, not --jobs of them.
     expect(err).toMatch(/^\[0\/1\] shard 0\/1: done; 1 of 2 runs of random-like are finished/m);
     const runs = finishedBlockCounts(join(tmp, 'random-results'), 'random-like');
@@ -64,9 +62,7 @@ describe('local workers (--jobs N)', () => {
     const file = join(root, 'experiments', 'quickstart.yaml');
     const single = dymu(['run', file, ...overrides, '--results', join(tmp, 'single'), '--cache', join(tmp, 'cache-single')]);
     expect(single.code, single.err).toBe(0);
-    let err = '';
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-    const out = await dymuCommand(clusterRunCommand as never, ['run', file, ...overrides, '--jobs', '2', '--results', join(tmp, 'jobs'), '--cache', join(tmp, 'cache-jobs')]).finally(() => stderr.mockRestore());
+    const { result: out, err } = await withStderr(() => dymuCommand(clusterRunCommand as never, ['run', file, ...overrides, '--jobs', '2', '--results', join(tmp, 'jobs'), '--cache', join(tmp, 'cache-jobs')]));
     // The table once: the workers (their output on stderr, prefixed) say they are done, the parent prints it.
     expect((out + err).split('| DToMe |')).toHaveLength(2);
     expect(err).toMatch(/^\[1\/2\] shard 1\/2: done; \d of 6 runs of quickstart are finished/m);
