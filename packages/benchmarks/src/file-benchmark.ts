@@ -73,14 +73,19 @@ export abstract class FileBenchmark<I extends Item, P extends Cell> implements B
     return this.loaded;
   }
 
+  /** The item a prediction answers; an unknown id is an error (at `field`, when given). */
+  protected itemOf(prediction: Prediction, field?: string): I {
+    const item = this.items().get(prediction.id);
+    if (item === undefined) throw new DymuError(`no sample "${prediction.id}" in this benchmark`, { file: this.source, ...(field === undefined ? {} : { field }) });
+    return item;
+  }
+
   /** Each prediction with its item; an unknown or repeated id is an error. */
   protected answered(predictions: readonly Prediction[]): { item: I; prediction: Prediction }[] {
-    const items = this.items();
     const seen = new Set<string>();
     return predictions.map((prediction, i) => {
-      const item = items.get(prediction.id);
       const field = `predictions[${i}].id`;
-      if (item === undefined) throw new DymuError(`no sample "${prediction.id}" in this benchmark`, { file: this.source, field });
+      const item = this.itemOf(prediction, field);
       if (seen.has(prediction.id)) throw new DymuError(`sample "${prediction.id}" is predicted twice`, { file: this.source, field });
       seen.add(prediction.id);
       return { item, prediction };

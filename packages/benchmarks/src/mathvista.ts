@@ -78,8 +78,7 @@ export class MathVista extends FileBenchmark<MathVistaItem, string> {
 
   /** The answer VLMEvalKit's rules read without a judge ('' when the judge must extract it). */
   parse(prediction: Prediction): string {
-    const item = this.items().get(prediction.id);
-    if (item === undefined) throw new DymuError(`no sample "${prediction.id}" in this benchmark`, { file: this.source });
+    const item = this.itemOf(prediction);
     return mathvistaPrefetch(item.key, prediction.answer) ?? '';
   }
 

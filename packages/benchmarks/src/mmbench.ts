@@ -84,8 +84,7 @@ export class MmBench extends FileBenchmark<MmBenchItem, string> {
 
   /** The letter `can_infer` reads, "Z" for a refusal, "" when it cannot tell. */
   parse(prediction: Prediction): string {
-    const item = this.items().get(prediction.id);
-    if (item === undefined) throw new DymuError(`no sample "${prediction.id}" in this benchmark`, { file: this.source });
+    const item = this.itemOf(prediction);
     return canInfer(prediction.answer, item.choices) ?? '';
   }
 

@@ -108,6 +108,12 @@ describe('MathVista (VLMEvalKit MathVista_MINI.tsv)', () => {
     const dir = newDir();
     await expect(collect(new MathVista({ root: dir }))).rejects.toThrow(/MathVista_MINI\.tsv.*cannot read/);
   });
+
+  it('refuses a prediction for an id the file lacks, naming the prediction when scoring', async () => {
+    const bench = new MathVista({ root: FIXTURES });
+    expect(() => bench.parse({ id: '99', answer: 'A' })).toThrow(/MathVista_MINI\.tsv: no sample "99" in this benchmark/);
+    await expect(bench.score([PREDICTIONS[0], { id: '99', answer: 'A' }])).rejects.toThrow(/MathVista_MINI\.tsv: predictions\[1\]\.id: no sample "99"/);
+  });
 });
 
 describe('MathVista submission', () => {
