@@ -9,6 +9,7 @@ import { SessionPool } from '@dymu/onnx';
 import { makeVlmModel, WeightStore } from '@dymu/weights';
 import { type ImageRows, Vlm } from '../src/index.ts';
 import { mergeRuns } from './merge-runs.ts';
+import { naiveBilinear } from './naive-bilinear.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dymu-anyres-'));
 const pool = new SessionPool();
@@ -37,8 +38,7 @@ const pairs = mergeRuns(2);
 /**
  * LLaVA-NeXT's packing written out naively (float64): the crops' features viewed as
  * [nph, npw, unit, unit, D] and permuted to one (nph·unit) × (npw·unit) map, sliced to the unpadded
- * part, interpolated as torch's bilinear (align_corners=False: src = (dst + 0.5)·in/out − 0.5, clamped
- * at 0, the upper neighbour clamped at the edge), image_newline appended to every row.
+ * part, interpolated as torch's bilinear (naive-bilinear.ts), image_newline appended to every row.
  */
 function naivePack(crops: readonly ImageRows[], layout: AnyresLayout, unit: number, newline: Float32Array, D: number): number[][] {
   const { grid, unpadded: u, packed } = layout;
@@ -51,21 +51,7 @@ function naivePack(crops: readonly ImageRows[], layout: AnyresLayout, unit: numb
     }
   }
   const kept = full.slice(u.top, u.bottom).map((row) => row.slice(u.left, u.right));
-  const [h, w] = [kept.length, kept[0].length];
-  const taps = (out: number, size: number) => Array.from({ length: out }, (_, o) => {
-    const src = Math.max(0, ((o + 0.5) * size) / out - 0.5);
-    const i0 = Math.floor(src);
-    return { i0, i1: Math.min(i0 + 1, size - 1), l: src - i0 };
-  });
-  const rows = taps(packed.rows, h), cols = taps(packed.cols, w);
-  const out: number[][] = [];
-  for (const r of rows) {
-    for (const c of cols) {
-      out.push(Array.from({ length: D }, (_, d) => (1 - r.l) * ((1 - c.l) * kept[r.i0][c.i0][d] + c.l * kept[r.i0][c.i1][d]) + r.l * ((1 - c.l) * kept[r.i1][c.i0][d] + c.l * kept[r.i1][c.i1][d])));
-    }
-    out.push(Array.from(newline));
-  }
-  return out;
+  return naiveBilinear(kept, packed.rows, packed.cols).flatMap((row, i) => ((i + 1) % packed.cols === 0 ? [row, Array.from(newline)] : [row]));
 }
 
 describe('LLaVA-OneVision AnyRes (generated tiny OneVision)', () => {

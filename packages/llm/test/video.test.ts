@@ -9,6 +9,7 @@ import { SessionPool } from '@dymu/onnx';
 import { makeVlmModel, parseLlavaConfig, WeightStore } from '@dymu/weights';
 import { type ImageRows, tokenizePrompt, VIDEO_POOL, Vlm, videoPoolFeeds, videoPoolGraph, videoPoolSpec } from '../src/index.ts';
 import { mergeRuns } from './merge-runs.ts';
+import { naiveBilinear } from './naive-bilinear.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dymu-video-vlm-'));
 const pool = new SessionPool();
@@ -31,35 +32,9 @@ afterAll(async () => {
 /** Merges runs of four consecutive tokens in the first block: every frame keeps a quarter of its tokens. */
 const quarters = mergeRuns(4);
 
-/**
- * torch's interpolate(mode="bilinear", align_corners=False) of one side × side map per frame to
- * out × out, in float64: source coordinate (o + ½)·side/out − ½, below 0 taken as 0, the two
- * neighbours floor and floor + 1 (clamped to the last row / column).
- */
-function naiveBilinear(frames: number[][][], side: number, out: number, D: number): number[][] {
-  const result: number[][] = [];
-  const source = (o: number) => {
-    const x = Math.max(0, ((o + 0.5) * side) / out - 0.5);
-    const lo = Math.floor(x);
-    return [lo, Math.min(lo + 1, side - 1), x - lo] as const;
-  };
-  for (const frame of frames) {
-    const at = (y: number, x: number) => frame[y * side + x];
-    for (let oy = 0; oy < out; oy++) {
-      const [y0, y1, wy] = source(oy);
-      for (let ox = 0; ox < out; ox++) {
-        const [x0, x1, wx] = source(ox);
-        const row: number[] = [];
-        for (let d = 0; d < D; d++) {
-          const top = at(y0, x0)[d] * (1 - wx) + at(y0, x1)[d] * wx;
-          const bottom = at(y1, x0)[d] * (1 - wx) + at(y1, x1)[d] * wx;
-          row.push(top * (1 - wy) + bottom * wy);
-        }
-        result.push(row);
-      }
-    }
-  }
-  return result;
+/** Each frame (side² rows in raster order) as a side × side map, pooled to out × out by the naive bilinear, frame after frame. */
+function naivePool(frames: number[][][], side: number, out: number): number[][] {
+  return frames.flatMap((f) => naiveBilinear(Array.from({ length: side }, (_, y) => f.slice(y * side, (y + 1) * side)), out, out));
 }
 
 const rowsOf = (data: Float32Array, D: number) => Array.from({ length: data.length / D }, (_, i) => Array.from(data.subarray(i * D, (i + 1) * D)));
@@ -95,7 +70,7 @@ describe('OneVision video pooling (get_2dPool bilinear, mm_newline_position)', (
       const spec = { stride, side, pooledSide: Math.ceil(side / stride), newline };
       const parts: ImageRows[] = Array.from({ length: frames }, () => ({ rows: Float32Array.from({ length: side * side * D }, () => rng.normal()), count: side * side, source: new Int32Array(side * side) }));
       const pooled = (await session.run(videoPoolFeeds(spec, parts, D))).pooled.data as Float32Array;
-      const expected = naiveBilinear(parts.map((p) => rowsOf(p.rows, D)), side, spec.pooledSide, D);
+      const expected = naivePool(parts.map((p) => rowsOf(p.rows, D)), side, spec.pooledSide);
       if (newline) expected.push(Array.from(newlineRow));
       expect(worstDifference(expected, pooled, D)).toBeLessThan(1e-5);
     });
@@ -125,7 +100,7 @@ describe('a video through the generated tiny OneVision', () => {
     expect(pooled.map.virtual).toBe(pooled.map.unique);
     const chunk0 = tokenizePrompt(vlm.tokenizer, prompt)[0].length;
     const frames = Array.from({ length: 4 }, (_, f) => rowsOf(unpooled.rows.subarray((chunk0 + f * 64) * D, (chunk0 + (f + 1) * 64) * D), D));
-    const expected = naiveBilinear(frames, 8, 4, D);
+    const expected = naivePool(frames, 8, 4);
     expected.push(Array.from(WeightStore.open(dir).get('model.image_newline', [D])));
     expect(worstDifference(expected, pooled.rows.subarray(chunk0 * D, (chunk0 + 65) * D), D)).toBeLessThan(1e-5);
     // The text after the video is the same rows in both.
