@@ -1,7 +1,7 @@
 import { axisFor } from './axis.ts';
 import { linearFit } from './complexity.ts';
 import { frameSvg, projection } from './frame.ts';
-import { r, segment, svgDocument, svgToPng, text } from './svg.ts';
+import { r, segment, svgDocument, text } from './svg.ts';
 
 export interface ScatterSpec {
   x: readonly number[];
@@ -31,10 +31,6 @@ function scatterBody(spec: ScatterSpec, width: number, height: number): string {
 /** A scatter plot as SVG: axes with ticks, points, optional regression line, title. */
 export function scatterSvg(spec: ScatterSpec, width = 720, height = 480): string {
   return svgDocument(width, height, scatterBody(spec, width, height));
-}
-
-export function scatterPng(spec: ScatterSpec): Buffer {
-  return svgToPng(scatterSvg(spec));
 }
 
 /** Several scatter plots as one picture: a grid of `columns` panels of `width` × `height` under a common title. */

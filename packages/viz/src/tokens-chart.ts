@@ -1,7 +1,7 @@
 import { DymuError } from '@dymu/core';
 import { axisFor, type Axis } from './axis.ts';
 import { frameSvg, projection, type PlotArea } from './frame.ts';
-import { escapeXml, r, segment, svgDocument, svgToPng, text } from './svg.ts';
+import { escapeXml, r, segment, svgDocument, text } from './svg.ts';
 
 /** One measured configuration: visual tokens against a metric, each with its spread (±1 std; null or absent: none). */
 export interface ChartPoint {
@@ -111,10 +111,6 @@ export function tokensChartSvg(spec: TokensChartSpec, width?: number, height?: n
     if (m.paper.length > 0) legendRow(m.colour, `${m.name} (paper)`, true, marker);
   }
   return svgDocument(layout.width, layout.height, parts.join('') + legend.join(''));
-}
-
-export function tokensChartPng(spec: TokensChartSpec, width?: number, height?: number): Buffer {
-  return svgToPng(tokensChartSvg(spec, width, height));
 }
 
 /** ±1 std bars with end caps, horizontal (tokens) and vertical (value), where the point has them. */

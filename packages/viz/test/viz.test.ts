@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@dymu/core';
 import type { RgbImage } from '@dymu/encoders';
-import { edgeDensity, jpegBytesPerPixel, linearFit, pearson, renderMergeGroups, scatterPng, scatterSvg } from '../src/index.ts';
+import { edgeDensity, jpegBytesPerPixel, linearFit, pearson, renderMergeGroups, scatterSvg, svgToPng } from '../src/index.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +67,7 @@ describe('merge-group pictures', () => {
   });
 
   it('renders the plot to a PNG (the SVG parses)', async () => {
-    const png = await scatterPng({ x: [0.1, 0.5, 0.9], y: [20, 40, 35], xLabel: 'x', yLabel: 'y', title: 't', fit: true });
+    const png = svgToPng(scatterSvg({ x: [0.1, 0.5, 0.9], y: [20, 40, 35], xLabel: 'x', yLabel: 'y', title: 't', fit: true }));
     expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 720, height: 480 });
   });
 });
