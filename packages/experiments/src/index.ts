@@ -33,5 +33,4 @@ export { ResultsDb, runDirs, type LoadOptions } from './tables/results-db.ts';
 export { markdownGrid, csvGrid } from './tables/format.ts';
 export type { TableData, CellStat } from './tables/table.ts';
 export { writeTables, type WrittenTable } from './tables/write-tables.ts';
-export { splitLevel, type PlotData, type PlotMethod, type PlotPoint } from './plots/plot-data.ts';
 export { writePlot, PLOT_FORMATS, type PlotFormat, type PlotOptions, type WrittenPlot } from './plots/write-plots.ts';
