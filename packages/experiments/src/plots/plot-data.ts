@@ -44,9 +44,10 @@ const LEVEL = /^(.+?)[-_ ](low|mid|high|r?\d+(?:\.\d+)?)$/i;
  * its own. A label with no level is its own method and labels its point with itself.
  */
 export function splitLevel(label: string): { method: string; level: string } {
-  const parts = label.split(', ').map((part) => LEVEL.exec(part));
-  if (parts.every((m) => m === null)) return { method: label, level: label };
-  return { method: parts.map((m, i) => m?.[1] ?? label.split(', ')[i]).join(', '), level: parts.flatMap((m) => (m ? [m[2]] : [])).join(', ') };
+  const parts = label.split(', ');
+  const levels = parts.map((part) => LEVEL.exec(part));
+  if (levels.every((m) => m === null)) return { method: label, level: label };
+  return { method: levels.map((m, i) => m?.[1] ?? parts[i]).join(', '), level: levels.flatMap((m) => (m ? [m[2]] : [])).join(', ') };
 }
 
 /** Points grouped into methods in the order their first row comes. */
