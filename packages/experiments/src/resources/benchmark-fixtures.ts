@@ -30,6 +30,8 @@ const OPTIONS = ['one', 'two', 'three', 'four'];
 export const SHAPES: readonly (readonly [number, number])[] = [[64, 48], [128, 64], [48, 96], [128, 128]];
 
 const jsonl = (rows: readonly object[]): string => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+/** A TSV's text: the header, then the rows, fields joined by tabs (quote a field that holds a tab or line break). */
+const tsv = (header: readonly string[], rows: readonly (readonly string[])[]): string => `${[header, ...rows].map((r) => r.join('\t')).join('\n')}\n`;
 const ten = (answer: string): string[] => Array.from({ length: 10 }, (_, k) => (k < 7 ? answer : 'other'));
 const QUESTIONS = [0, 1, 2, 3];
 
@@ -72,7 +74,7 @@ const WRITERS: Readonly<Record<string, (put: Put, picture: Picture, parquet: Par
   async mmbench(put, picture) {
     const header = ['index', 'question', 'hint', 'A', 'B', 'C', 'D', 'answer', 'category', 'image', 'source', 'l2-category', 'comment', 'split'];
     const rows = await Promise.all(QUESTIONS.map(async (i) => [String(i), `Which pattern is this (${i})?`, i % 2 ? 'A picture.' : 'nan', 'flat', 'gradient', 'texture', 'noise', 'ABCD'[i % 4], 'attribute', (await picture(i)).toString('base64'), 'fixture', 'perception', 'nan', 'dev']));
-    put('mmbench_dev_20230712.tsv', `${[header, ...rows].map((r) => r.join('\t')).join('\n')}\n`);
+    put('mmbench_dev_20230712.tsv', tsv(header, rows));
   },
   async seed_img(put, picture) {
     const questions = QUESTIONS.map((i) => ({ answer: 'ABCD'[i % 4], choice_a: 'one', choice_b: 'two', choice_c: 'three', choice_d: 'four', data_id: `s${i}.jpg`, data_type: 'image', question: `How many shapes are in image ${i}?`, question_id: `s${i}`, question_type_id: 5 }));
@@ -105,7 +107,7 @@ const WRITERS: Readonly<Record<string, (put: Put, picture: Picture, parquet: Par
       const choices = quoted([hint, question, 'Choices:', ...OPTIONS.map((o, k) => `(${'ABCD'[k]}) ${o}`)]);
       return [String(i), image, choices, OPTIONS[i % 4], `[${OPTIONS.map((o) => `'${o}'`).join(', ')}]`, 'nan', 'nan', 'multi_choice', 'text', 'figure question answering', "['numeric commonsense']", 'ABCD'[i % 4]];
     }));
-    put('MathVista_MINI.tsv', `${[header, ...rows].map((r) => r.join('\t')).join('\n')}\n`);
+    put('MathVista_MINI.tsv', tsv(header, rows));
   },
   async video_mme(put, _picture, parquet) {
     const durations = ['short', 'medium', 'long'];
@@ -118,7 +120,7 @@ const WRITERS: Readonly<Record<string, (put: Put, picture: Picture, parquet: Par
   async mmbench_video(put) {
     const header = ['index', 'video', 'video_type', 'question', 'answer', 'dimensions', 'video_path'];
     const rows = QUESTIONS.map((i) => [String(i + 1), `v${i}`, 'fixture', `What happens in video ${i}?`, 'Coloured patterns move.', i % 2 ? "['Counting']" : "['Video Topic', 'Causal Reasoning']", `./video/v${i}.mp4`]);
-    put('MMBench-Video.tsv', `${[header, ...rows].map((r) => r.join('\t')).join('\n')}\n`);
+    put('MMBench-Video.tsv', tsv(header, rows));
     for (const i of QUESTIONS) put(`video/v${i}.mp4`, video(i));
   },
 };
