@@ -1,11 +1,11 @@
-import type { RunState } from '@dymu/experiments';
+import { referencedIds, type RunState } from '@dymu/experiments';
 
 /**
  * The runs that random runs take their counts from (`{ name: random, like: ROW }`), in plan order:
  * what `dymu run --references-only` runs, the first wave of a plan that has random runs with references.
  */
 export function referenceStates(states: readonly RunState[]): RunState[] {
-  const references = new Set(states.flatMap((s) => (s.run.reference ? [s.run.reference.id] : [])));
+  const references = referencedIds(states.map((s) => s.run));
   return states.filter((s) => references.has(s.run.id));
 }
 

@@ -4,7 +4,7 @@ export { loadExperiment } from './config/load-experiment.ts';
 export { parseOverride, type Override } from './config/overrides.ts';
 export type { Origin } from './config/origins.ts';
 export { runId } from './plan/run-id.ts';
-export { planRuns, describeRun, type PlannedRun } from './plan/plan.ts';
+export { planRuns, describeRun, referencedIds, type PlannedRun } from './plan/plan.ts';
 export { parseShard, selectShard, type Shard } from './plan/shard.ts';
 export { RunDir, RUN_FORMAT, type RunMeta, type RunStatus } from './results/run-dir.ts';
 export { readArrowFile } from './results/arrow.ts';

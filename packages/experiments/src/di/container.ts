@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Container, ContainerModule } from 'inversify';
+import { defaultCacheDir } from '@dymu/core';
 import { benchmarksModule } from './benchmarks.ts';
 import { datasetsModule } from './datasets.ts';
 import { encodersModule } from './encoders.ts';
@@ -12,7 +13,7 @@ import { RESOURCES, SETTINGS, type Settings } from './tokens.ts';
 /** Defaults: cache `$DYMU_CACHE` or `.cache/dymu`, results `results/`, warnings and progress on stderr. */
 export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
   return {
-    cache: resolve(overrides.cache ?? process.env.DYMU_CACHE ?? '.cache/dymu'),
+    cache: overrides.cache === undefined ? defaultCacheDir() : resolve(overrides.cache),
     results: resolve(overrides.results ?? 'results'),
     warn: overrides.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
     progress: overrides.progress ?? process.stderr,
