@@ -67,7 +67,7 @@ export function openVisionTower(dir: string, checkpoint?: WeightStore): VisionTo
 /** Which tower a VLM uses, for the line a loader prints: `config <dir>, weights <dir> (fine-tuned)`. */
 export function describeVisionTower(tower: VisionTower): string {
   const cut = tower.config.numLayers < tower.configuredLayers ? `, its first ${tower.config.numLayers} of ${tower.configuredLayers} blocks` : '';
-  return `config ${tower.configDir}, weights ${tower.weightsDir}${tower.fromCheckpoint ? ` (the checkpoint's fine-tuned tower${cut})` : ''}`;
+  return `config ${tower.configDir}, weights ${tower.weightsDir}${tower.fromCheckpoint ? ` (the tower the checkpoint holds${cut})` : ''}`;
 }
 
 /**
