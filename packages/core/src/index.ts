@@ -5,6 +5,7 @@ export { cachedSha256File, defaultCacheDir } from './file-hash-cache.ts';
 export { Progress, formatSeconds } from './progress.ts';
 export { numel, sameShape, maxAbsDiff } from './tensor.ts';
 export { type TokenBatch, type Matching, type BlockContext, type MergePlan, type MergePolicy, noMerging, initialTokenBatch, attentionBias, applyPlanToBookkeeping } from './tokens.ts';
+export { storedZip } from './zip-writer.ts';
 export { writeFileAtomic, temporaryDirectory, commitDirectory, temporaryName, temporaryWriter, removeStaleTemporaries, STALE_MS, type Writer } from './atomic.ts';
 export { acquireLock, withLock, type Lock, type LockHolder, type LockOptions } from './lock.ts';
 export { type FileTensor, isFileTensor, readBytes } from './file-tensor.ts';

@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { storedZip } from '@dymu/core';
 import { SessionPool } from '@dymu/onnx';
 import { makeVitModel, WeightStore } from '@dymu/weights';
 import { VitEncoder } from '../src/index.ts';
@@ -50,38 +50,6 @@ function torchSave(file: string, tensors: { name: string; shape: number[]; data:
   parts.push(op(0x75, 0x2e)); // SETITEMS STOP
   const data = Buffer.concat(tensors.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)));
   writeFileSync(file, storedZip([['pytorch_model/data.pkl', Buffer.concat(parts)], ['pytorch_model/data/0', data], ['pytorch_model/version', Buffer.from('3\n')]]));
-}
-
-function storedZip(entries: [string, Buffer][]): Buffer {
-  const out: Buffer[] = [];
-  const central: Buffer[] = [];
-  let at = 0;
-  for (const [name, data] of entries) {
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt32LE(crc32(data), 14);
-    header.writeUInt32LE(data.length, 18);
-    header.writeUInt32LE(data.length, 22);
-    header.writeUInt16LE(name.length, 26);
-    const record = Buffer.alloc(46);
-    record.writeUInt32LE(0x02014b50, 0);
-    record.writeUInt32LE(crc32(data), 16);
-    record.writeUInt32LE(data.length, 20);
-    record.writeUInt32LE(data.length, 24);
-    record.writeUInt16LE(name.length, 28);
-    record.writeUInt32LE(at, 42);
-    out.push(header, Buffer.from(name), data);
-    central.push(record, Buffer.from(name));
-    at += 30 + name.length + data.length;
-  }
-  const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(at, 16);
-  return Buffer.concat([...out, directory, end]);
 }
 
 describe('a vision tower saved by torch.save (pytorch_model.bin)', () => {
